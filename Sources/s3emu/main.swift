@@ -1,0 +1,2 @@
+import S3Emulator
+print("s3emu")
