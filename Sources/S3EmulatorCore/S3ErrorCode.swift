@@ -74,6 +74,7 @@ extension S3ErrorCode {
     public static let invalidEncryptionAlgorithmError = S3ErrorCode(
         code: "InvalidEncryptionAlgorithmError", status: 400,
         defaultMessage: "The encryption request you specified is not valid. The valid value is AES256.")
+    public static let invalidURI = S3ErrorCode(code: "InvalidURI", status: 400, defaultMessage: "Couldn't parse the specified URI.")
     public static let invalidLocationConstraint = S3ErrorCode(
         code: "InvalidLocationConstraint", status: 400, defaultMessage: "The specified location constraint is not valid.")
     public static let invalidObjectState = S3ErrorCode(
