@@ -39,10 +39,15 @@ public struct XMLWriter: Sendable {
         text += ">"
     }
 
+    /// Character data inside the open element, escaped.
+    public mutating func characters(_ value: String) {
+        text += XMLWriter.escape(value)
+    }
+
     /// `<name>value</name>`, with `value` escaped.
     public mutating func element(_ name: String, _ value: String) {
         open(name)
-        text += XMLWriter.escape(value)
+        characters(value)
         close(name)
     }
 
