@@ -1,0 +1,241 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The system calls the blob store makes, each retried on `EINTR` and failing with a
+/// ``StorageError`` that names the operation and the path.
+enum FileSystem {
+    /// Creates `path` with mode 0700; `false` when it already existed.
+    @discardableResult
+    static func makeDirectory(_ path: String) throws -> Bool {
+        if mkdir(path, 0o700) == 0 {
+            return true
+        }
+        let code = errno
+        guard code == EEXIST else {
+            throw StorageError.io(errno: code, operation: "mkdir", path: path)
+        }
+        return false
+    }
+
+    /// Creates `path` and any missing parents.
+    static func makeDirectories(_ path: String) throws {
+        var partial = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+            partial += "/" + component
+            try makeDirectory(partial)
+        }
+    }
+
+    static func open(_ path: String, flags: Int32, mode: mode_t = 0) throws -> Int32 {
+        while true {
+            let descriptor = Self.systemOpen(path, flags | O_CLOEXEC, mode)
+            if descriptor >= 0 {
+                return descriptor
+            }
+            let code = errno
+            if code != EINTR {
+                throw StorageError.io(errno: code, operation: "open", path: path)
+            }
+        }
+    }
+
+    /// Opens an existing file for reading.
+    static func openForReading(_ path: String) throws -> Int32 {
+        try open(path, flags: O_RDONLY)
+    }
+
+    /// Creates a new file for writing, mode 0600; fails with `EEXIST` when it exists.
+    static func createExclusive(_ path: String) throws -> Int32 {
+        try open(path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
+    }
+
+    /// Writes all of `bytes`, looping on short writes and `EINTR`.
+    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+        var offset = 0
+        while offset < bytes.count {
+            guard let base = bytes.baseAddress else {
+                return
+            }
+            let written = systemWrite(descriptor, base + offset, bytes.count - offset)
+            if written < 0 {
+                let code = errno
+                if code == EINTR {
+                    continue
+                }
+                throw StorageError.io(errno: code, operation: "write", path: path)
+            }
+            offset += written
+        }
+    }
+
+    /// Reads at `offset` until `buffer` is full or the file ends; returns the bytes read.
+    static func readAll(_ descriptor: Int32, offset: Int64, into buffer: UnsafeMutableRawBufferPointer, path: String) throws -> Int {
+        var total = 0
+        while total < buffer.count {
+            guard let base = buffer.baseAddress else {
+                return 0
+            }
+            let count = pread(descriptor, base + total, buffer.count - total, off_t(offset) + off_t(total))
+            if count < 0 {
+                let code = errno
+                if code == EINTR {
+                    continue
+                }
+                throw StorageError.io(errno: code, operation: "pread", path: path)
+            }
+            if count == 0 {
+                break
+            }
+            total += count
+        }
+        return total
+    }
+
+    static func sync(_ descriptor: Int32, path: String) throws {
+        while fsync(descriptor) != 0 {
+            let code = errno
+            if code != EINTR {
+                throw StorageError.io(errno: code, operation: "fsync", path: path)
+            }
+        }
+    }
+
+    /// Makes the entries of a directory (a rename, a new file) durable.
+    static func syncDirectory(_ path: String) throws {
+        let descriptor = try open(path, flags: O_RDONLY | O_DIRECTORY)
+        defer { close(descriptor) }
+        try sync(descriptor, path: path)
+    }
+
+    /// Closes `descriptor`, reporting the errors `close` can carry (deferred write errors).
+    static func close(_ descriptor: Int32, path: String) throws {
+        if systemClose(descriptor) != 0 {
+            let code = errno
+            // After EINTR the descriptor is already closed on Linux; retrying could close another file.
+            if code != EINTR {
+                throw StorageError.io(errno: code, operation: "close", path: path)
+            }
+        }
+    }
+
+    /// Closes `descriptor`, ignoring errors (clean-up paths).
+    static func close(_ descriptor: Int32) {
+        _ = systemClose(descriptor)
+    }
+
+    static func size(_ descriptor: Int32, path: String) throws -> Int64 {
+        var info = stat()
+        if fstat(descriptor, &info) != 0 {
+            throw StorageError.io(errno: errno, operation: "fstat", path: path)
+        }
+        return Int64(info.st_size)
+    }
+
+    static func rename(_ source: String, to destination: String) throws {
+        if systemRename(source, destination) != 0 {
+            throw StorageError.io(errno: errno, operation: "rename", path: "\(source) -> \(destination)")
+        }
+    }
+
+    /// Removes a file; `false` when it did not exist.
+    @discardableResult
+    static func removeFile(_ path: String) throws -> Bool {
+        if unlink(path) == 0 {
+            return true
+        }
+        let code = errno
+        guard code == ENOENT else {
+            throw StorageError.io(errno: code, operation: "unlink", path: path)
+        }
+        return false
+    }
+
+    /// The kinds of directory entries `listDirectory` reports.
+    enum EntryKind: Equatable {
+        case file, directory, other
+    }
+
+    /// The entries of a directory, without `.` and `..`.
+    static func listDirectory(_ path: String) throws -> [(name: String, kind: EntryKind)] {
+        guard let directory = opendir(path) else {
+            throw StorageError.io(errno: errno, operation: "opendir", path: path)
+        }
+        defer { closedir(directory) }
+        var entries: [(name: String, kind: EntryKind)] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." {
+                continue
+            }
+            let kind: EntryKind
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_REG): kind = .file
+            case Int32(DT_DIR): kind = .directory
+            case Int32(DT_UNKNOWN): kind = try kindByStat(path + "/" + name)
+            default: kind = .other
+            }
+            entries.append((name, kind))
+        }
+        return entries
+    }
+
+    private static func kindByStat(_ path: String) throws -> EntryKind {
+        var info = stat()
+        if lstat(path, &info) != 0 {
+            throw StorageError.io(errno: errno, operation: "lstat", path: path)
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        default: return .other
+        }
+    }
+
+    // The C functions under names that do not collide with the wrappers above.
+    private static func systemOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
+        #if canImport(Glibc)
+        Glibc.open(path, flags, mode)
+        #elseif canImport(Musl)
+        Musl.open(path, flags, mode)
+        #else
+        Darwin.open(path, flags, mode)
+        #endif
+    }
+
+    private static func systemWrite(_ descriptor: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
+        #if canImport(Glibc)
+        Glibc.write(descriptor, pointer, count)
+        #elseif canImport(Musl)
+        Musl.write(descriptor, pointer, count)
+        #else
+        Darwin.write(descriptor, pointer, count)
+        #endif
+    }
+
+    private static func systemClose(_ descriptor: Int32) -> Int32 {
+        #if canImport(Glibc)
+        Glibc.close(descriptor)
+        #elseif canImport(Musl)
+        Musl.close(descriptor)
+        #else
+        Darwin.close(descriptor)
+        #endif
+    }
+
+    private static func systemRename(_ source: String, _ destination: String) -> Int32 {
+        #if canImport(Glibc)
+        Glibc.rename(source, destination)
+        #elseif canImport(Musl)
+        Musl.rename(source, destination)
+        #else
+        Darwin.rename(source, destination)
+        #endif
+    }
+}

@@ -1,0 +1,332 @@
+import Foundation
+import Synchronization
+
+/// The metadata of buckets and objects, in SQLite.
+///
+/// Calls block (the server runs them on its own thread pool) and are thread-safe. A file database
+/// runs in WAL mode with one writer connection behind a mutex and a small pool of reader
+/// connections, so reads go on while a write commits. An in-memory database (`path: nil`) uses a
+/// single connection behind the mutex for everything.
+///
+/// ```swift
+/// let store = try MetadataStore(path: "/var/lib/s3emu/metadata.sqlite")
+/// _ = try store.createBucket(BucketRecord(name: "photos", creationDate: Date(), region: "us-east-1"))
+/// ```
+public final class MetadataStore: Sendable {
+    /// The only connection that writes (and, in memory, the only connection).
+    private let writer: Mutex<SQLiteConnection>
+    /// Reader connections of a file database; empty in memory.
+    private let readers: [SQLiteConnectionSlot]
+    private let nextReader = Atomic<UInt>(0)
+
+    /// How many reader connections a file database opens.
+    static let readerCount = 4
+
+    /// Opens (creating and migrating if needed) the metadata database.
+    ///
+    /// - Parameters:
+    ///   - path: the database file; `nil` keeps the database in memory for the life of the store.
+    ///   - durable: `false` runs with `synchronous=NORMAL`: in WAL mode a commit is durable against a
+    ///     crash of the process (the WAL is in the OS page cache), but the last commits may be lost
+    ///     on power loss or an OS crash (the database stays consistent). `true` runs with
+    ///     `synchronous=FULL`, which syncs the WAL at every commit.
+    public init(path: String?, durable: Bool = false) throws {
+        guard let path else {
+            let connection = try SQLiteConnection(path: ":memory:")
+            try Self.configure(connection, journalModeWAL: false, durable: durable, readOnly: false)
+            try Self.migrate(connection)
+            self.writer = Mutex(connection)
+            self.readers = []
+            return
+        }
+        let connection = try SQLiteConnection(path: path)
+        try Self.configure(connection, journalModeWAL: true, durable: durable, readOnly: false)
+        try Self.migrate(connection)
+        self.writer = Mutex(connection)
+        var readers: [SQLiteConnectionSlot] = []
+        for _ in 0..<Self.readerCount {
+            let reader = try SQLiteConnection(path: path)
+            try Self.configure(reader, journalModeWAL: false, durable: durable, readOnly: true)
+            readers.append(SQLiteConnectionSlot(reader))
+        }
+        self.readers = readers
+    }
+
+    // MARK: Connections
+
+    private static func configure(_ connection: SQLiteConnection, journalModeWAL: Bool, durable: Bool, readOnly: Bool) throws {
+        try connection.execute("PRAGMA busy_timeout = 5000")
+        try connection.execute("PRAGMA foreign_keys = ON")
+        if journalModeWAL {
+            let mode = try connection.scalarString("PRAGMA journal_mode = WAL")
+            guard mode?.lowercased() == "wal" else {
+                throw StorageError.corrupt("cannot switch \(connection.path) to WAL mode (journal_mode is \(mode ?? "unknown"))")
+            }
+        }
+        // NORMAL: durable against a process crash in WAL mode; FULL: also against power loss.
+        try connection.execute(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+        if readOnly {
+            try connection.execute("PRAGMA query_only = ON")
+        }
+    }
+
+    /// Applies the migrations not yet applied, in order, each in its own transaction.
+    static func migrate(_ connection: SQLiteConnection) throws {
+        let applied = Int(try connection.scalarInt("PRAGMA user_version") ?? 0)
+        let migrations = SchemaMigration.all
+        guard applied <= migrations.count else {
+            throw StorageError.corrupt(
+                "\(connection.path) has schema version \(applied); this s3emu knows \(migrations.count) migrations"
+            )
+        }
+        for index in applied..<migrations.count {
+            try connection.transaction(immediate: true) {
+                try connection.execute(migrations[index].sql)
+                try connection.execute("PRAGMA user_version = \(index + 1)")
+            }
+        }
+    }
+
+    /// Runs `body` with the writer connection (serialized).
+    func write<Result: Sendable>(_ body: (SQLiteConnection) throws -> Result) throws -> Result {
+        try writer.withLock { connection in try body(connection) }
+    }
+
+    /// Runs `body` with a reader connection: the first idle one of the pool, or (all busy) waits
+    /// for one. In memory, the writer connection.
+    func read<Result: Sendable>(_ body: (SQLiteConnection) throws -> Result) throws -> Result {
+        guard !readers.isEmpty else {
+            return try write(body)
+        }
+        let count = UInt(readers.count)
+        let start = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
+        for offset in 0..<count {
+            let slot = readers[Int((start &+ offset) % count)]
+            if let result = try slot.connection.withLockIfAvailable({ connection in try body(connection) }) {
+                return result
+            }
+        }
+        return try readers[Int(start % count)].connection.withLock { connection in try body(connection) }
+    }
+
+    // MARK: Buckets
+
+    /// Creates the bucket; `false` when a bucket of that name already exists (nothing changes).
+    public func createBucket(_ record: BucketRecord) throws -> Bool {
+        try write { connection in
+            try connection.withStatement(
+                "INSERT INTO buckets (name, creation_date, region) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO NOTHING"
+            ) { statement in
+                try statement.bind(1, text: record.name)
+                try statement.bind(2, double: record.creationDate.timeIntervalSinceReferenceDate)
+                try statement.bind(3, text: record.region)
+                try statement.run()
+            }
+            return connection.changes == 1
+        }
+    }
+
+    /// The bucket named `name`, or `nil`.
+    public func bucket(named name: String) throws -> BucketRecord? {
+        try read { connection in
+            try connection.withStatement("SELECT name, creation_date, region FROM buckets WHERE name = ?1") { statement in
+                try statement.bind(1, text: name)
+                return try statement.step() ? Self.bucketRecord(statement) : nil
+            }
+        }
+    }
+
+    /// Every bucket, sorted by name.
+    public func buckets() throws -> [BucketRecord] {
+        try read { connection in
+            try connection.withStatement("SELECT name, creation_date, region FROM buckets ORDER BY name") { statement in
+                var records: [BucketRecord] = []
+                while try statement.step() {
+                    records.append(Self.bucketRecord(statement))
+                }
+                return records
+            }
+        }
+    }
+
+    /// Deletes the bucket when it exists and holds no objects.
+    public func deleteBucket(named name: String) throws -> DeleteBucketResult {
+        try write { connection in
+            try connection.transaction(immediate: true) {
+                let exists = try connection.withStatement("SELECT 1 FROM buckets WHERE name = ?1") { statement in
+                    try statement.bind(1, text: name)
+                    return try statement.step()
+                }
+                guard exists else {
+                    return .noSuchBucket
+                }
+                let hasObjects = try connection.withStatement("SELECT 1 FROM objects WHERE bucket = ?1 LIMIT 1") { statement in
+                    try statement.bind(1, text: name)
+                    return try statement.step()
+                }
+                guard !hasObjects else {
+                    return .notEmpty
+                }
+                try connection.withStatement("DELETE FROM buckets WHERE name = ?1") { statement in
+                    try statement.bind(1, text: name)
+                    try statement.run()
+                }
+                return .deleted
+            }
+        }
+    }
+
+    private static func bucketRecord(_ statement: SQLiteStatement) -> BucketRecord {
+        BucketRecord(
+            name: statement.string(0),
+            creationDate: Date(timeIntervalSinceReferenceDate: statement.double(1)),
+            region: statement.string(2)
+        )
+    }
+
+    // MARK: Objects
+
+    /// The columns every object query selects, in the order ``objectRecord(bucket:_:)`` reads them.
+    static let objectColumns = "key, size, etag, last_modified, blob_id, metadata"
+
+    /// The object under `key` in `bucket`, or `nil`.
+    public func object(bucket: String, key: String) throws -> ObjectRecord? {
+        try read { connection in
+            try connection.withStatement(
+                "SELECT \(Self.objectColumns) FROM objects WHERE bucket = ?1 AND key = ?2"
+            ) { statement in
+                try statement.bind(1, text: bucket)
+                try statement.bind(2, utf8Blob: key)
+                return try statement.step() ? Self.objectRecord(bucket: bucket, statement) : nil
+            }
+        }
+    }
+
+    /// Commits the row in one transaction, checking the bucket and the precondition inside it;
+    /// returns the blob the row replaced (the caller removes it).
+    public func putObject(_ record: ObjectRecord, precondition: WritePrecondition) throws -> PutObjectResult {
+        let metadata = try record.metadata.jsonText()
+        return try write { connection in
+            try connection.transaction(immediate: true) {
+                let bucketExists = try connection.withStatement("SELECT 1 FROM buckets WHERE name = ?1") { statement in
+                    try statement.bind(1, text: record.bucket)
+                    return try statement.step()
+                }
+                guard bucketExists else {
+                    return .noSuchBucket
+                }
+                let current = try connection.withStatement(
+                    "SELECT etag, blob_id FROM objects WHERE bucket = ?1 AND key = ?2"
+                ) { statement -> (etag: String, blobID: String)? in
+                    try statement.bind(1, text: record.bucket)
+                    try statement.bind(2, utf8Blob: record.key)
+                    return try statement.step() ? (statement.string(0), statement.string(1)) : nil
+                }
+                switch precondition {
+                case .none:
+                    break
+                case .ifNoneMatchAny:
+                    if current != nil {
+                        return .preconditionFailed
+                    }
+                case .ifMatch(let etag):
+                    guard let current, etag == "*" || etag == current.etag else {
+                        return .preconditionFailed
+                    }
+                }
+                try Self.upsert(record, metadata: metadata, connection)
+                guard let current, current.blobID != record.blobID else {
+                    return .stored(replacedBlobID: nil)
+                }
+                return .stored(replacedBlobID: current.blobID)
+            }
+        }
+    }
+
+    private static func upsert(_ record: ObjectRecord, metadata: String, _ connection: SQLiteConnection) throws {
+        try connection.withStatement(
+            """
+            INSERT INTO objects (bucket, key, size, etag, last_modified, blob_id, metadata)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            ON CONFLICT (bucket, key) DO UPDATE SET
+                size = excluded.size, etag = excluded.etag, last_modified = excluded.last_modified,
+                blob_id = excluded.blob_id, metadata = excluded.metadata
+            """
+        ) { statement in
+            try statement.bind(1, text: record.bucket)
+            try statement.bind(2, utf8Blob: record.key)
+            try statement.bind(3, int64: record.size)
+            try statement.bind(4, text: record.etag)
+            try statement.bind(5, double: record.lastModified.timeIntervalSinceReferenceDate)
+            try statement.bind(6, text: record.blobID)
+            try statement.bind(7, text: metadata)
+            try statement.run()
+        }
+    }
+
+    /// Removes the row; returns it (the caller removes its blob) or `nil` when there was none.
+    public func deleteObject(bucket: String, key: String) throws -> ObjectRecord? {
+        try write { connection in
+            try connection.withStatement(
+                "DELETE FROM objects WHERE bucket = ?1 AND key = ?2 RETURNING \(Self.objectColumns)"
+            ) { statement in
+                try statement.bind(1, text: bucket)
+                try statement.bind(2, utf8Blob: key)
+                guard try statement.step() else {
+                    return nil
+                }
+                let record = try Self.objectRecord(bucket: bucket, statement)
+                try statement.run()  // finish the statement so the delete commits before the reset
+                return record
+            }
+        }
+    }
+
+    /// Writes many rows in one transaction, unconditionally (seeding and tests). The replaced
+    /// blobs are not reported.
+    func insertObjects(_ records: [ObjectRecord]) throws {
+        let metadata = try records.map { try $0.metadata.jsonText() }
+        try write { connection in
+            try connection.transaction(immediate: true) {
+                for (record, metadata) in zip(records, metadata) {
+                    try Self.upsert(record, metadata: metadata, connection)
+                }
+            }
+        }
+    }
+
+    /// Reads an object row selected with ``objectColumns``.
+    static func objectRecord(bucket: String, _ statement: SQLiteStatement) throws -> ObjectRecord {
+        ObjectRecord(
+            bucket: bucket,
+            key: statement.string(0),
+            size: statement.int64(1),
+            etag: statement.string(2),
+            lastModified: Date(timeIntervalSinceReferenceDate: statement.double(3)),
+            blobID: statement.string(4),
+            metadata: try statement.withBytes(5) { try ObjectMetadata(jsonBytes: $0) }
+        )
+    }
+
+    // MARK: Maintenance
+
+    /// The blob id of every object, for ``BlobStore/sweep(keeping:)`` at start-up.
+    public func liveBlobIDs() throws -> Set<String> {
+        try read { connection in
+            try connection.withStatement("SELECT blob_id FROM objects") { statement in
+                var ids = Set<String>()
+                while try statement.step() {
+                    ids.insert(statement.string(0))
+                }
+                return ids
+            }
+        }
+    }
+
+    /// `true` when `PRAGMA integrity_check` answers `ok`.
+    public func integrityCheck() throws -> Bool {
+        try write { connection in
+            try connection.scalarString("PRAGMA integrity_check") == "ok"
+        }
+    }
+}

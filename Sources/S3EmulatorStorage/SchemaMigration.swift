@@ -1,0 +1,35 @@
+/// A named, forward-only change to the metadata schema.
+///
+/// Migrations are applied in order at open, each in its own transaction together with
+/// `PRAGMA user_version = <its position>`, so `user_version` is the number of migrations applied.
+/// Never edit or reorder a shipped migration: append a new one.
+struct SchemaMigration: Sendable {
+    let name: String
+    let sql: String
+
+    /// Every migration, oldest first.
+    static let all: [SchemaMigration] = [
+        SchemaMigration(
+            name: "createBucketsAndObjects",
+            sql: """
+                CREATE TABLE buckets (
+                    name TEXT NOT NULL PRIMARY KEY,
+                    -- seconds since 2001-01-01 (Foundation's reference date): Date's own storage, lossless
+                    creation_date REAL NOT NULL,
+                    region TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE objects (
+                    bucket TEXT NOT NULL REFERENCES buckets(name),
+                    -- the key's UTF-8 bytes as a BLOB: compared with memcmp, which is S3's key order
+                    key BLOB NOT NULL,
+                    size INTEGER NOT NULL,
+                    etag TEXT NOT NULL,
+                    last_modified REAL NOT NULL,
+                    blob_id TEXT NOT NULL,
+                    metadata TEXT NOT NULL,
+                    PRIMARY KEY (bucket, key)
+                ) WITHOUT ROWID;
+                """
+        )
+    ]
+}
