@@ -162,4 +162,10 @@ extension S3ErrorCode {
     public static let xAmzContentSHA256Mismatch = S3ErrorCode(
         code: "XAmzContentSHA256Mismatch", status: 400,
         defaultMessage: "The provided 'x-amz-content-sha256' header does not match what was computed.")
+    public static let invalidChunkSizeError = S3ErrorCode(
+        code: "InvalidChunkSizeError", status: 403,
+        defaultMessage: "Only the last chunk is allowed to have a size less than 8192 bytes")
+    public static let malformedTrailerError = S3ErrorCode(
+        code: "MalformedTrailerError", status: 400,
+        defaultMessage: "The request contained trailing data that was not well-formed or did not conform to our published schema.")
 }
