@@ -1,4 +1,5 @@
-/// CRC-32 (ISO-HDLC, the zlib CRC), reflected polynomial 0xEDB88320: the checksum S3 carries in `x-amz-checksum-crc32` (big-endian bytes, base64).
+/// CRC-32 (ISO-HDLC, the zlib CRC; reflected polynomial 0xEDB88320): the checksum S3 carries
+/// in `x-amz-checksum-crc32` (big-endian bytes, base64).
 ///
 /// Incremental; slicing-by-8 over tables built once.
 ///

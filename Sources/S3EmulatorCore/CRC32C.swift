@@ -1,4 +1,5 @@
-/// CRC-32C (Castagnoli), reflected polynomial 0x82F63B78: the checksum S3 carries in `x-amz-checksum-crc32c` (big-endian bytes, base64).
+/// CRC-32C (Castagnoli; reflected polynomial 0x82F63B78): the checksum S3 carries in
+/// `x-amz-checksum-crc32c` (big-endian bytes, base64).
 ///
 /// Incremental; slicing-by-8 over tables built once.
 ///

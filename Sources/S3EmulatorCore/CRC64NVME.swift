@@ -1,4 +1,5 @@
-/// CRC-64/NVME, reflected polynomial 0x9A6EF3D0C90A8E6E: the checksum S3 carries in `x-amz-checksum-crc64nvme` (big-endian bytes, base64).
+/// CRC-64/NVME (polynomial 0xAD93D23594C93659, reflected 0x9A6C9329AC4BC9B5): the checksum S3
+/// carries in `x-amz-checksum-crc64nvme` (big-endian bytes, base64).
 ///
 /// Incremental; slicing-by-8 over tables built once.
 ///
@@ -9,7 +10,7 @@
 /// Base64.encode(crc.bigEndianBytes)        // the x-amz-checksum-crc64nvme value
 /// ```
 public struct CRC64NVME: Sendable, Equatable {
-    static let table = CRCTables.make64(reflectedPolynomial: 0x9A6EF3D0C90A8E6E)
+    static let table = CRCTables.make64(reflectedPolynomial: 0x9A6C9329AC4BC9B5)
 
     /// The running register, inverted (initial value all ones).
     private var register: UInt64 = ~0
