@@ -19,8 +19,8 @@ public enum ByteRange: Sendable, Equatable {
 
     /// The range in `header`, or nil when the header is not one valid byte range.
     ///
-    /// The unit is case-insensitive and white space around the range is allowed, as RFC 9110
-    /// allows. Positions too large for `Int64` saturate at `Int64.max` (a first position
+    /// The unit is case-insensitive; white space is allowed only around the whole value
+    /// (`bytes = 0-9` is invalid, as RFC 9110's grammar has no white space there). Positions too large for `Int64` saturate at `Int64.max` (a first position
     /// that large is then unsatisfiable; a last position that large clamps to the end).
     public static func parse(_ header: String) -> ByteRange? {
         var header = header
@@ -48,10 +48,8 @@ public enum ByteRange: Sendable, Equatable {
                 guard index < count, bytes[index] | 0x20 == expected else { return nil }
                 index += 1
             }
-            skipWhitespace()
             guard index < count, bytes[index] == UInt8(ascii: "=") else { return nil }
             index += 1
-            skipWhitespace()
 
             let range: ByteRange
             if index < count, bytes[index] == UInt8(ascii: "-") {
