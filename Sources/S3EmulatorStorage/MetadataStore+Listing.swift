@@ -166,14 +166,19 @@ extension MetadataStore {
     /// The range-scan query: `key >= ?2` or `key > ?2`, and `key < ?3` when the prefix has an end.
     static func listingSQL(inclusive: Bool, bounded: Bool) -> String {
         switch (inclusive, bounded) {
-        case (true, true):
-            return "SELECT \(objectColumns) FROM objects WHERE bucket = ?1 AND key >= ?2 AND key < ?3 ORDER BY key"
-        case (true, false):
-            return "SELECT \(objectColumns) FROM objects WHERE bucket = ?1 AND key >= ?2 ORDER BY key"
-        case (false, true):
-            return "SELECT \(objectColumns) FROM objects WHERE bucket = ?1 AND key > ?2 AND key < ?3 ORDER BY key"
-        case (false, false):
-            return "SELECT \(objectColumns) FROM objects WHERE bucket = ?1 AND key > ?2 ORDER BY key"
+        case (true, true): return listingSQLInclusiveBounded
+        case (true, false): return listingSQLInclusive
+        case (false, true): return listingSQLExclusiveBounded
+        case (false, false): return listingSQLExclusive
         }
     }
+
+    private static let listingSQLInclusiveBounded =
+        "SELECT \(objectColumns) FROM objects WHERE bucket = ?1 AND key >= ?2 AND key < ?3 ORDER BY key"
+    private static let listingSQLInclusive =
+        "SELECT \(objectColumns) FROM objects WHERE bucket = ?1 AND key >= ?2 ORDER BY key"
+    private static let listingSQLExclusiveBounded =
+        "SELECT \(objectColumns) FROM objects WHERE bucket = ?1 AND key > ?2 AND key < ?3 ORDER BY key"
+    private static let listingSQLExclusive =
+        "SELECT \(objectColumns) FROM objects WHERE bucket = ?1 AND key > ?2 ORDER BY key"
 }

@@ -188,13 +188,13 @@ public final class MetadataStore: Sendable {
 
     /// The columns every object query selects, in the order ``objectRecord(bucket:_:)`` reads them.
     static let objectColumns = "key, size, etag, last_modified, blob_id, metadata"
+    private static let selectObjectSQL = "SELECT \(objectColumns) FROM objects WHERE bucket = ?1 AND key = ?2"
+    private static let deleteObjectSQL = "DELETE FROM objects WHERE bucket = ?1 AND key = ?2 RETURNING \(objectColumns)"
 
     /// The object under `key` in `bucket`, or `nil`.
     public func object(bucket: String, key: String) throws -> ObjectRecord? {
         try read { connection in
-            try connection.withStatement(
-                "SELECT \(Self.objectColumns) FROM objects WHERE bucket = ?1 AND key = ?2"
-            ) { statement in
+            try connection.withStatement(Self.selectObjectSQL) { statement in
                 try statement.bind(1, text: bucket)
                 try statement.bind(2, utf8Blob: key)
                 return try statement.step() ? Self.objectRecord(bucket: bucket, statement) : nil
@@ -205,7 +205,7 @@ public final class MetadataStore: Sendable {
     /// Commits the row in one transaction, checking the bucket and the precondition inside it;
     /// returns the blob the row replaced (the caller removes it).
     public func putObject(_ record: ObjectRecord, precondition: WritePrecondition) throws -> PutObjectResult {
-        let metadata = try record.metadata.jsonText()
+        let metadata = record.metadata.jsonText()
         return try write { connection in
             try connection.transaction(immediate: true) {
                 let bucketExists = try connection.withStatement("SELECT 1 FROM buckets WHERE name = ?1") { statement in
@@ -267,9 +267,7 @@ public final class MetadataStore: Sendable {
     /// Removes the row; returns it (the caller removes its blob) or `nil` when there was none.
     public func deleteObject(bucket: String, key: String) throws -> ObjectRecord? {
         try write { connection in
-            try connection.withStatement(
-                "DELETE FROM objects WHERE bucket = ?1 AND key = ?2 RETURNING \(Self.objectColumns)"
-            ) { statement in
+            try connection.withStatement(Self.deleteObjectSQL) { statement in
                 try statement.bind(1, text: bucket)
                 try statement.bind(2, utf8Blob: key)
                 guard try statement.step() else {
@@ -285,7 +283,7 @@ public final class MetadataStore: Sendable {
     /// Writes many rows in one transaction, unconditionally (seeding and tests). The replaced
     /// blobs are not reported.
     func insertObjects(_ records: [ObjectRecord]) throws {
-        let metadata = try records.map { try $0.metadata.jsonText() }
+        let metadata = records.map { $0.metadata.jsonText() }
         try write { connection in
             try connection.transaction(immediate: true) {
                 for (record, metadata) in zip(records, metadata) {

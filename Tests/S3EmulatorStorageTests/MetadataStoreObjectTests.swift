@@ -42,7 +42,7 @@ final class MetadataStoreObjectTests: XCTestCase {
         let object = record("plain", blob: "b")
         XCTAssertEqual(try store.putObject(object, precondition: .none), .stored(replacedBlobID: nil))
         XCTAssertEqual(try store.object(bucket: "bucket", key: "plain"), object)
-        XCTAssertEqual(try object.metadata.jsonText(), "{}")
+        XCTAssertEqual(object.metadata.jsonText(), "{}")
     }
 
     func testGetObjectIsExactOnKeyAndBucket() throws {
