@@ -9,6 +9,7 @@ public struct BucketRecord: Sendable, Equatable {
     /// The bucket's region (`LocationConstraint`), for example `us-east-1`.
     public var region: String
 
+    /// A bucket record with every field given.
     public init(name: String, creationDate: Date, region: String) {
         self.name = name
         self.creationDate = creationDate

@@ -10,6 +10,7 @@ public struct ObjectListing: Sendable, Equatable {
     /// `nil` for an empty page.
     public var lastReturned: String?
 
+    /// A page; the defaults make an empty, untruncated page.
     public init(objects: [ObjectRecord] = [], commonPrefixes: [String] = [], isTruncated: Bool = false, lastReturned: String? = nil) {
         self.objects = objects
         self.commonPrefixes = commonPrefixes

@@ -25,6 +25,7 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
     /// `x-amz-storage-class`; `nil` means `STANDARD`.
     public var storageClass: String?
 
+    /// Metadata with the given fields; everything left out is absent.
     public init(
         contentType: String? = nil,
         cacheControl: String? = nil,
@@ -54,6 +55,7 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
         case userMetadata, checksums, checksumType, storageClass
     }
 
+    /// Decodes metadata; missing maps decode as empty.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         contentType = try container.decodeIfPresent(String.self, forKey: .contentType)
@@ -68,6 +70,7 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
         storageClass = try container.decodeIfPresent(String.self, forKey: .storageClass)
     }
 
+    /// Encodes metadata, leaving out absent fields and empty maps.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(contentType, forKey: .contentType)

@@ -17,6 +17,7 @@ public struct ObjectRecord: Sendable, Equatable {
     /// System and user metadata, checksums, storage class.
     public var metadata: ObjectMetadata
 
+    /// An object record with every field given; metadata defaults to none.
     public init(
         bucket: String,
         key: String,

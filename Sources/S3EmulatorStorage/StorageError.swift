@@ -89,6 +89,7 @@ public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible 
         return nil
     }
 
+    /// What failed, for logs.
     public var description: String {
         switch kind {
         case .sqlite(let code, let message):

@@ -32,6 +32,8 @@ final class MetadataStoreFileDatabaseTests: XCTestCase {
         let reopened = try MetadataStore(path: databasePath)
         XCTAssertEqual(try reopened.buckets(), [bucket])
         XCTAssertEqual(try reopened.object(bucket: "kept", key: "dir/ключ"), object)
+        XCTAssertNil(try reopened.object(bucket: "kept", key: "dir/missing"))
+        XCTAssertNil(try reopened.bucket(named: "missing"))
         XCTAssertTrue(try reopened.integrityCheck())
     }
 
