@@ -43,6 +43,17 @@ public struct CRC32: Sendable, Equatable {
     /// The checksum of everything added so far.
     public var value: UInt32 { ~register }
 
-    /// value as big-endian bytes, the form S3 base64-encodes.
+    /// The checksum of two byte sequences joined, from the checksum of each and the length
+    /// of the second, without reading the bytes again (for full-object checksums of
+    /// multipart uploads).
+    ///
+    /// ```swift
+    /// CRC32.combine(checksumOfA, checksumOfB, secondLength: Int64(b.count))  // checksum of a + b
+    /// ```
+    public static func combine(_ first: UInt32, _ second: UInt32, secondLength: Int64) -> UInt32 {
+        CRCTables.combine(first, second, secondLength: secondLength, reflectedPolynomial: 0xEDB88320)
+    }
+
+    /// ``value`` as big-endian bytes, the form S3 base64-encodes.
     public var bigEndianBytes: [UInt8] { CRCTables.bigEndianBytes(value) }
 }

@@ -43,6 +43,17 @@ public struct CRC64NVME: Sendable, Equatable {
     /// The checksum of everything added so far.
     public var value: UInt64 { ~register }
 
-    /// value as big-endian bytes, the form S3 base64-encodes.
+    /// The checksum of two byte sequences joined, from the checksum of each and the length
+    /// of the second, without reading the bytes again (for full-object checksums of
+    /// multipart uploads).
+    ///
+    /// ```swift
+    /// CRC64NVME.combine(checksumOfA, checksumOfB, secondLength: Int64(b.count))  // checksum of a + b
+    /// ```
+    public static func combine(_ first: UInt64, _ second: UInt64, secondLength: Int64) -> UInt64 {
+        CRCTables.combine(first, second, secondLength: secondLength, reflectedPolynomial: 0x9A6C9329AC4BC9B5)
+    }
+
+    /// ``value`` as big-endian bytes, the form S3 base64-encodes.
     public var bigEndianBytes: [UInt8] { CRCTables.bigEndianBytes(value) }
 }

@@ -96,6 +96,53 @@ enum CRCTables {
         return crc
     }
 
+    // MARK: Combination (zlib's crc32_combine, for any reflected CRC with all-ones init and xorout)
+
+    /// `a * b mod P` in GF(2), both reflected (the x⁰ coefficient is the top bit).
+    static func multiplyModulo<Value: FixedWidthInteger & UnsignedInteger>(
+        _ a: Value, _ b: Value, reflectedPolynomial polynomial: Value
+    ) -> Value {
+        var mask: Value = 1 << (Value.bitWidth - 1)
+        var product: Value = 0
+        var b = b
+        var a = a
+        while a != 0 {
+            if a & mask != 0 {
+                product ^= b
+                a ^= mask
+            }
+            mask >>= 1
+            b = b & 1 != 0 ? (b >> 1) ^ polynomial : b >> 1
+        }
+        return product
+    }
+
+    /// `x^(8·length) mod P`, reflected: the operator that advances a CRC over `length` zero bytes.
+    static func zeroBytesOperator<Value: FixedWidthInteger & UnsignedInteger>(
+        length: Int64, reflectedPolynomial polynomial: Value
+    ) -> Value {
+        var result: Value = 1 << (Value.bitWidth - 1)  // x⁰
+        var square: Value = 1 << (Value.bitWidth - 9)  // x⁸: one zero byte
+        var remaining = UInt64(max(0, length))
+        while remaining != 0 {
+            if remaining & 1 != 0 {
+                result = multiplyModulo(result, square, reflectedPolynomial: polynomial)
+            }
+            square = multiplyModulo(square, square, reflectedPolynomial: polynomial)
+            remaining >>= 1
+        }
+        return result
+    }
+
+    /// The CRC of `A + B` from the CRC of `A`, the CRC of `B` and the length of `B`.
+    static func combine<Value: FixedWidthInteger & UnsignedInteger>(
+        _ first: Value, _ second: Value, secondLength: Int64, reflectedPolynomial polynomial: Value
+    ) -> Value {
+        guard secondLength > 0 else { return first }
+        let shift = zeroBytesOperator(length: secondLength, reflectedPolynomial: polynomial)
+        return multiplyModulo(shift, first, reflectedPolynomial: polynomial) ^ second
+    }
+
     /// The bytes of `value`, most significant first.
     static func bigEndianBytes<Value: FixedWidthInteger>(_ value: Value) -> [UInt8] {
         let size = Value.bitWidth / 8

@@ -202,3 +202,74 @@ final class ChecksumTests: XCTestCase {
         XCTAssertEqual(Base64.decode("OOJZ0D8xKts="), [0x38, 0xE2, 0x59, 0xD0, 0x3F, 0x31, 0x2A, 0xDB])
     }
 }
+
+extension ChecksumTests {
+    private func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        var crc = CRC32()
+        crc.update(bytes)
+        return crc.value
+    }
+
+    private func crc32c(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        var crc = CRC32C()
+        crc.update(bytes)
+        return crc.value
+    }
+
+    private func crc64(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        var crc = CRC64NVME()
+        crc.update(bytes)
+        return crc.value
+    }
+
+    func testCombiningTwoChecksumsEqualsTheChecksumOfTheJoinedBytes() {
+        let input = Self.vectors[5].input
+        for split in [0, 1, 7, 8, 9, 100, 511, 512, 1000, input.count] {
+            let first = input[..<split]
+            let second = input[split...]
+            let length = Int64(second.count)
+            XCTAssertEqual(CRC32.combine(crc32(first), crc32(second), secondLength: length), 0x1C50_5903, "\(split)")
+            XCTAssertEqual(CRC32C.combine(crc32c(first), crc32c(second), secondLength: length), 0x1B22_2F45, "\(split)")
+            XCTAssertEqual(
+                CRC64NVME.combine(crc64(first), crc64(second), secondLength: length), 0xB38C_643A_4876_F0A7, "\(split)")
+        }
+        let hello = Array("Hello ".utf8)[...]
+        let world = Array("world".utf8)[...]
+        XCTAssertEqual(CRC32.combine(crc32(hello), crc32(world), secondLength: 5), 0x8BD6_9E52)
+        XCTAssertEqual(CRC32C.combine(crc32c(hello), crc32c(world), secondLength: 5), 0x72B5_1F78)
+        XCTAssertEqual(CRC64NVME.combine(crc64(hello), crc64(world), secondLength: 5), 0x38E2_59D0_3F31_2ADB)
+    }
+
+    func testCombiningManyPartsLikeAFullObjectMultipartChecksum() {
+        let input = (0..<1_000_003).map { UInt8(($0 * 31 + 7) % 251) }
+        let partSize = 262_144
+        var combined32: UInt32 = 0
+        var combined32c: UInt32 = 0
+        var combined64: UInt64 = 0
+        var offset = 0
+        var first = true
+        while offset < input.count {
+            let part = input[offset..<min(offset + partSize, input.count)]
+            if first {
+                (combined32, combined32c, combined64) = (crc32(part), crc32c(part), crc64(part))
+                first = false
+            } else {
+                let length = Int64(part.count)
+                combined32 = CRC32.combine(combined32, crc32(part), secondLength: length)
+                combined32c = CRC32C.combine(combined32c, crc32c(part), secondLength: length)
+                combined64 = CRC64NVME.combine(combined64, crc64(part), secondLength: length)
+            }
+            offset += partSize
+        }
+        XCTAssertEqual(combined32, 0xAC01_ADF2)
+        XCTAssertEqual(combined32c, 0x6277_1C74)
+        XCTAssertEqual(combined64, 0x0C89_141C_B462_CA69)
+    }
+
+    func testCombiningWithAHugeSecondLengthDoesNotTrap() {
+        _ = CRC32.combine(1, 2, secondLength: Int64.max)
+        _ = CRC64NVME.combine(1, 2, secondLength: 5 << 40)
+        XCTAssertEqual(CRC32C.combine(0x1234, 0x5678, secondLength: 0), 0x1234)
+        XCTAssertEqual(CRC32C.combine(0x1234, 0, secondLength: -1), 0x1234)
+    }
+}
