@@ -8,6 +8,9 @@
 /// characters XML 1.0 forbids, text outside the root, a second root, and input over the
 /// ``Limits``. It is iterative: nesting depth never grows the call stack.
 ///
+/// On Darwin, Foundation also has an `XMLParser` class; where both modules are imported,
+/// write `S3EmulatorCore.XMLParser`.
+///
 /// ```swift
 /// let root = try XMLParser.parse(body)   // body: [UInt8]
 /// guard root.name == "Delete" else { throw S3Error(.malformedXML) }

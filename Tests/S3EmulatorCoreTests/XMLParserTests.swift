@@ -1,6 +1,9 @@
 import S3EmulatorCore
 import XCTest
 
+/// On Darwin, Foundation (re-exported by XCTest) has its own `XMLParser` class.
+private typealias XMLParser = S3EmulatorCore.XMLParser
+
 final class XMLParserTests: XCTestCase {
     private func parse(_ text: String, limits: XMLParser.Limits = .init()) throws(S3Error) -> XMLNode {
         try XMLParser.parse(Array(text.utf8), limits: limits)
