@@ -50,9 +50,8 @@ extension SigV4Authenticator {
         } else {
             throw .missingDate
         }
-        let stringToSign = Self.signatureV2StringToSign(head, dateLine: dateLine, query: nil)
         try Self.verifySignatureV2(
-            stringToSign: stringToSign, secret: credential.secretAccessKey, provided: signatureProvided,
+            head, dateLine: dateLine, query: nil, secret: credential.secretAccessKey, provided: signatureProvided,
             accessKeyId: accessKeyId)
         let age = Self.milliseconds(from: requestTime.date, to: now)
         guard abs(age) <= SigV4.maximumSkew * 1000 else {
@@ -77,9 +76,8 @@ extension SigV4Authenticator {
         guard let credential = credentials.credential(forAccessKeyId: accessKeyId) else {
             throw .invalidAccessKeyId(accessKeyId)
         }
-        let stringToSign = Self.signatureV2StringToSign(head, dateLine: expiresValue, query: query)
         try Self.verifySignatureV2(
-            stringToSign: stringToSign, secret: credential.secretAccessKey, provided: signatureProvided,
+            head, dateLine: expiresValue, query: query, secret: credential.secretAccessKey, provided: signatureProvided,
             accessKeyId: accessKeyId)
         guard let expires = Int64(expiresValue) else {
             throw S3Error(.accessDenied, message: "Invalid date (should be seconds since epoch): \(expiresValue)")
@@ -91,19 +89,31 @@ extension SigV4Authenticator {
         return AuthResult(method: .queryV2, credential: credential, payload: .none)
     }
 
+    /// Checks the signature against the string to sign; for a path-style request to a bucket
+    /// (`/bucket`, no key) both resource forms signers use, `/bucket/` (botocore, boto) and `/bucket`.
     private static func verifySignatureV2(
-        stringToSign: String, secret: String, provided: String, accessKeyId: String
+        _ head: AuthRequestHead, dateLine: String, query: QueryParameters?, secret: String, provided: String,
+        accessKeyId: String
     ) throws(S3Error) {
-        let mac = HMAC<Insecure.SHA1>.authenticationCode(
-            for: Array(stringToSign.utf8), using: SymmetricKey(data: Array(secret.utf8)))
-        let computed = Base64.encode(Array(mac))
-        guard AuthBytes.constantTimeEquals(computed.utf8, provided.utf8) else {
-            throw .signatureDoesNotMatch(
-                accessKeyId: accessKeyId, stringToSign: stringToSign, signatureProvided: provided, canonicalRequest: nil)
+        let key = SymmetricKey(data: Array(secret.utf8))
+        func matches(_ stringToSign: String) -> Bool {
+            let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Array(stringToSign.utf8), using: key)
+            return AuthBytes.constantTimeEquals(Base64.encode(Array(mac)).utf8, provided.utf8)
         }
+        let resource = signatureV2Resource(head)
+        let stringToSign = signatureV2StringToSign(head, dateLine: dateLine, query: query) + resource.primary
+        if matches(stringToSign) { return }
+        if let alternative = resource.alternative,
+            matches(signatureV2StringToSign(head, dateLine: dateLine, query: query) + alternative)
+        {
+            return
+        }
+        throw .signatureDoesNotMatch(
+            accessKeyId: accessKeyId, stringToSign: stringToSign, signatureProvided: provided, canonicalRequest: nil)
     }
 
-    /// The Signature Version 2 string to sign. For a query-signed request (`query` set),
+    /// The Signature Version 2 string to sign, up to the `CanonicalizedResource`. For a
+    /// query-signed request (`query` set),
     /// `x-amz-*` query parameters count as headers and `Content-MD5` / `Content-Type` may come
     /// from the query when the request does not send them as headers.
     static func signatureV2StringToSign(_ head: AuthRequestHead, dateLine: String, query: QueryParameters?) -> String {
@@ -138,21 +148,32 @@ extension SigV4Authenticator {
             text += amzHeaders[name, default: []].joined(separator: ",")
             text += "\n"
         }
-
-        text += signatureV2Resource(head)
         return text
     }
 
     /// `CanonicalizedResource`: `/<virtual-hosted bucket>` + the raw path + the sub-resources,
-    /// sorted by name, with their values decoded.
-    static func signatureV2Resource(_ head: AuthRequestHead) -> String {
-        var resource = ""
+    /// sorted by name, with their values decoded. A path-style request to a bucket (`/bucket`)
+    /// has `/bucket/`, as botocore signs it, and `/bucket` as the alternative.
+    static func signatureV2Resource(_ head: AuthRequestHead) -> (primary: String, alternative: String?) {
+        var path = ""
+        var alternativePath: String?
         if let bucket = head.virtualHostedBucket {
-            resource += "/"
-            resource += bucket
+            path = "/" + bucket + (head.rawPath.isEmpty ? "/" : head.rawPath)
+        } else if head.rawPath.isEmpty || head.rawPath == "/" {
+            path = "/"
+        } else if !head.rawPath.dropFirst().contains("/") {
+            path = head.rawPath + "/"
+            alternativePath = head.rawPath
+        } else {
+            path = head.rawPath
         }
-        resource += head.rawPath.isEmpty ? "/" : head.rawPath
-        guard let rawQuery = head.rawQuery, !rawQuery.isEmpty else { return resource }
+        let subResources = signatureV2SubResources(head.rawQuery)
+        return (path + subResources, alternativePath.map { $0 + subResources })
+    }
+
+    /// `?name=value&…` of the sub-resources in `rawQuery`, sorted by name; "" when there are none.
+    static func signatureV2SubResources(_ rawQuery: String?) -> String {
+        guard let rawQuery, !rawQuery.isEmpty else { return "" }
         var subResources: [(name: Substring, text: String)] = []
         for part in rawQuery.split(separator: "&", omittingEmptySubsequences: true) {
             let equals = part.firstIndex(of: "=")
@@ -165,13 +186,11 @@ extension SigV4Authenticator {
                 subResources.append((name, String(name)))
             }
         }
-        guard !subResources.isEmpty else { return resource }
+        guard !subResources.isEmpty else { return "" }
         // A stable sort by name, as the reference signers do.
         let sorted = subResources.enumerated().sorted { lhs, rhs in
             lhs.element.name != rhs.element.name ? lhs.element.name < rhs.element.name : lhs.offset < rhs.offset
         }
-        resource += "?"
-        resource += sorted.map(\.element.text).joined(separator: "&")
-        return resource
+        return "?" + sorted.map(\.element.text).joined(separator: "&")
     }
 }
