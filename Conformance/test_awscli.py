@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -211,8 +212,10 @@ def test_s3_sync_up_and_down_and_rm(aws, s3, cli_bucket, tmp_path):
         "unicode/ü.txt": "ü".encode(),
     }
     up = tmp_path / "up"
+    an_hour_ago = time.time() - 3600
     for rel, data in files.items():
-        write(up / rel, data)
+        # sync re-uploads a local file newer than the object; keep mtimes clearly older.
+        os.utime(write(up / rel, data), (an_hour_ago, an_hour_ago))
     aws.s3("sync", str(up), f"s3://{cli_bucket}/tree")
     listed = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=cli_bucket)["Contents"])
     assert listed == sorted(f"tree/{rel}" for rel in files)

@@ -40,6 +40,17 @@ def test_reference_checksums_match_published_check_values():
     assert crt.crc64nvme(data) == crc64nvme_pure(data)
 
 
+def test_reference_aws_chunked_encoding_matches_botocore():
+    import io
+
+    from botocore.httpchecksum import AwsChunkedWrapper, Crc32Checksum
+
+    data = os.urandom(150 * 1024 + 17)
+    wrapper = AwsChunkedWrapper(io.BytesIO(data), checksum_cls=Crc32Checksum,
+                                checksum_name="x-amz-checksum-crc32", chunk_size=64 * 1024)
+    assert aws_chunked(data, 64 * 1024, "x-amz-checksum-crc32", checksum_b64("crc32", data)) == wrapper.read()
+
+
 # -- header form ------------------------------------------------------------------------------------
 
 

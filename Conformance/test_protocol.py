@@ -104,7 +104,8 @@ def test_boto3_puts_with_expect_100_continue_are_not_delayed(s3, bucket):
     expect_headers = []
 
     def capture(request, **_):
-        expect_headers.append(request.headers.get("Expect"))
+        value = request.headers.get("Expect")
+        expect_headers.append(value.decode() if isinstance(value, bytes) else value)
 
     s3.meta.events.register("before-send.s3.PutObject", capture)
     try:
