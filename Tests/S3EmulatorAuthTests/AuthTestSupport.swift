@@ -156,3 +156,19 @@ func decode(
     let trailers = try decoder.finish()
     return (data, trailers)
 }
+
+/// Feeds `body` to `decoder` in one call.
+func feed(
+    _ body: [UInt8], to decoder: inout AWSChunkedDecoder,
+    output: (UnsafeRawBufferPointer) throws(S3Error) -> Void = { _ in }
+) throws(S3Error) {
+    var failure: S3Error?
+    body.withUnsafeBytes { buffer in
+        do throws(S3Error) {
+            try decoder.feed(buffer, output: output)
+        } catch {
+            failure = error
+        }
+    }
+    if let failure { throw failure }
+}
