@@ -23,6 +23,7 @@ public struct AuthRequestHead: Sendable {
     /// puts it at the front of its `CanonicalizedResource`; Signature Version 4 does not use it.
     public var virtualHostedBucket: String?
 
+    /// A request head; see the properties for what each value must be.
     public init(
         method: String,
         rawPath: String,

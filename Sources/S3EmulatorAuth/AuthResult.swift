@@ -17,6 +17,7 @@ public struct AuthResult: Sendable {
     /// The key and scope that verify chunk and trailer signatures; set for the signed streaming modes.
     public var signingContext: ChunkSigningContext?
 
+    /// A result; the authenticator builds these.
     public init(
         method: AuthMethod,
         credential: Credential?,

@@ -8,6 +8,7 @@ public struct Credential: Sendable, Equatable {
     /// for example `root` or `user/NAME`.
     public var principal: String
 
+    /// A credential of the access key `accessKeyId` for `principal`.
     public init(accessKeyId: String, secretAccessKey: String, principal: String) {
         self.accessKeyId = accessKeyId
         self.secretAccessKey = secretAccessKey
@@ -40,6 +41,7 @@ public struct StaticCredentialStore: CredentialStore {
         self.credentials = byId
     }
 
+    /// The credential of `accessKeyId`, or nil.
     public func credential(forAccessKeyId accessKeyId: String) -> Credential? {
         credentials[accessKeyId]
     }

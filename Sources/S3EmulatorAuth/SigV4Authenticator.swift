@@ -24,6 +24,8 @@ public struct SigV4Authenticator: Sendable {
     let clock: any S3Clock
     let signingKeys: SigningKeyCache
 
+    /// An authenticator for requests signed for `region`, with keys from `credentials` and the
+    /// time from `clock` (for the 15-minute skew and presigned URL expiry).
     public init(
         region: String, credentials: any CredentialStore, clock: any S3Clock, acceptsSignatureVersion2: Bool = true
     ) {

@@ -18,11 +18,16 @@ public struct SigV4Signer: Sendable {
     /// SHA-256 of the empty body.
     public static let emptyPayloadSHA256 = SigV4.emptySHA256
 
+    /// The access key id that goes in the credential scope.
     public let accessKeyId: String
+    /// The secret the signing key derives from.
     public let secretAccessKey: String
+    /// The region of the credential scope, for example `us-east-1`.
     public let region: String
+    /// The service of the credential scope: `s3`.
     public let service: String
 
+    /// A signer for the access key `accessKeyId` in `region`.
     public init(accessKeyId: String, secretAccessKey: String, region: String, service: String = "s3") {
         self.accessKeyId = accessKeyId
         self.secretAccessKey = secretAccessKey
