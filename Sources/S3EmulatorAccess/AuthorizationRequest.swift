@@ -48,7 +48,7 @@ public struct AuthorizationRequest: Sendable {
         var keys: [String: [String]] = [:]
         keys.reserveCapacity(conditionKeys.count + 7)
         for (name, values) in conditionKeys {
-            keys[name.lowercased()] = values
+            keys[Self.lowercasedKeyName(name)] = values
         }
         func fill(_ name: String, _ value: String?) {
             if let value, keys[name] == nil { keys[name] = [value] }
@@ -65,9 +65,14 @@ public struct AuthorizationRequest: Sendable {
         self.conditionKeys = keys
     }
 
+    /// `name` in lowercase, without allocating when it already is (the usual case).
+    static func lowercasedKeyName(_ name: String) -> String {
+        name.utf8.contains { ($0 >= 65 && $0 <= 90) || $0 >= 0x80 } ? name.lowercased() : name
+    }
+
     /// The values of a condition key (any case); nil when the request does not carry it.
     public func values(forKey name: String) -> [String]? {
-        conditionKeys[name.lowercased()]
+        conditionKeys[Self.lowercasedKeyName(name)]
     }
 
     /// The values of a condition key whose name is already lowercased.
@@ -77,6 +82,6 @@ public struct AuthorizationRequest: Sendable {
 
     /// Sets (or, with nil, removes) a condition key.
     public mutating func setValues(_ values: [String]?, forKey name: String) {
-        conditionKeys[name.lowercased()] = values
+        conditionKeys[Self.lowercasedKeyName(name)] = values
     }
 }

@@ -63,22 +63,35 @@ struct IPAddressRange: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses one address, IPv4 dotted quad or IPv6.
     static func address(_ text: Substring) -> Address? {
-        if text.contains(":") { return ipv6(text) }
+        if text.utf8.contains(UInt8(ascii: ":")) { return ipv6(text) }
         guard let value = ipv4(text) else { return nil }
         return Address(high: 0, low: UInt64(value), isV4: true)
     }
 
+    /// A dotted quad: four decimal octets of one to three digits, each at most 255.
     private static func ipv4(_ text: Substring) -> UInt32? {
-        let octets = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4 else { return nil }
         var value: UInt32 = 0
-        for octet in octets {
-            guard !octet.isEmpty, octet.count <= 3, octet.allSatisfy({ $0.isASCII && $0.isNumber }),
-                let number = UInt32(octet), number <= 255
-            else { return nil }
-            value = value << 8 | number
+        var octet: UInt32 = 0
+        var digits = 0
+        var octets = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, octets < 3 else { return nil }
+                value = value << 8 | octet
+                octets += 1
+                octet = 0
+                digits = 0
+            } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                digits += 1
+                guard digits <= 3 else { return nil }
+                octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
+                guard octet <= 255 else { return nil }
+            } else {
+                return nil
+            }
         }
-        return value
+        guard digits > 0, octets == 3 else { return nil }
+        return value << 8 | octet
     }
 
     private static func ipv6(_ text: Substring) -> Address? {

@@ -236,7 +236,8 @@ struct PolicyCondition: Sendable {
         case let .patterns(operands):
             return operands.contains { operand in
                 if let pattern = operand.pattern { return pattern.matches(value) }
-                return operand.template.pattern(in: request, wildcards: true)?.matches(value) ?? false
+                guard operand.template.mayMatch(value) else { return false }
+                return operand.template.matches(value, in: request)
             }
         case let .numbers(numbers):
             guard let number = Double(value) else { return false }

@@ -6,12 +6,12 @@ enum PolicyDate {
     /// nil when the text is neither.
     static func seconds(from text: String) -> Double? {
         var text = text
-        return text.withUTF8 { parse(Array($0)) }
+        return text.withUTF8 { parse($0) }
     }
 
-    private static func parse(_ bytes: [UInt8]) -> Double? {
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         guard !bytes.isEmpty else { return nil }
-        if isEpoch(bytes) { return Double(String(decoding: bytes, as: UTF8.self)) }
+        if isEpoch(bytes) { return Double(Substring(decoding: bytes, as: UTF8.self)) }
         var index = 0
         func digits(_ count: Int) -> Int? {
             guard index + count <= bytes.count else { return nil }
@@ -72,7 +72,7 @@ enum PolicyDate {
         return index == bytes.count ? seconds : nil
     }
 
-    private static func isEpoch(_ bytes: [UInt8]) -> Bool {
+    private static func isEpoch(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var sawDigit = false
         var sawPoint = false
         for (index, byte) in bytes.enumerated() {

@@ -40,7 +40,8 @@ public struct PolicyStatement: Sendable {
 
         func matches(_ resource: String, _ request: AuthorizationRequest) -> Bool {
             if let constant { return constant.matches(resource) }
-            return template.pattern(in: request, wildcards: true)?.matches(resource) ?? false
+            guard template.mayMatch(resource) else { return false }
+            return template.matches(resource, in: request)
         }
     }
 

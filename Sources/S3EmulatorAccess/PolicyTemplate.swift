@@ -23,6 +23,9 @@ struct PolicyTemplate: Sendable, CustomStringConvertible {
     let hasVariables: Bool
     /// True when the text holds `${` but variables are off (no Version 2012-10-17).
     let containsLiteralVariableSyntax: Bool
+    /// The bytes every match must start with: the policy text before the first wildcard or
+    /// variable. Lets a request be turned away before variables are substituted.
+    let leadingLiteral: [UInt8]
 
     var description: String { text }
 
@@ -33,6 +36,7 @@ struct PolicyTemplate: Sendable, CustomStringConvertible {
             parts = [.text(text)]
             hasVariables = false
             containsLiteralVariableSyntax = text.contains("${")
+            leadingLiteral = Self.leadingLiteral(of: parts)
             return
         }
         containsLiteralVariableSyntax = false
@@ -68,6 +72,21 @@ struct PolicyTemplate: Sendable, CustomStringConvertible {
         if !pending.isEmpty || parts.isEmpty { parts.append(.text(pending)) }
         self.parts = parts
         self.hasVariables = hasVariables
+        leadingLiteral = Self.leadingLiteral(of: parts)
+    }
+
+    private static func leadingLiteral(of parts: [Part]) -> [UInt8] {
+        guard case let .text(text)? = parts.first else { return [] }
+        return Array(text.utf8.prefix { $0 != UInt8(ascii: "*") && $0 != UInt8(ascii: "?") })
+    }
+
+    /// False when `candidate` cannot match, because it does not start with the text before the
+    /// first wildcard or variable (compared case-sensitively). A cheap test before substitution.
+    func mayMatch(_ candidate: String) -> Bool {
+        guard !leadingLiteral.isEmpty else { return true }
+        let utf8 = candidate.utf8
+        guard utf8.count >= leadingLiteral.count else { return false }
+        return utf8.starts(with: leadingLiteral)
     }
 
     /// Reads the inside of `${…}`: a key name, optionally `, 'default'`.
@@ -85,29 +104,52 @@ struct PolicyTemplate: Sendable, CustomStringConvertible {
         return .variable(key: trimmed.lowercased(), name: String(trimmed), defaultValue: defaultValue)
     }
 
-    /// The pattern to match against, with wildcards in policy text where `wildcards` is true.
-    /// Nil when a variable the request lacks has no default: the element then matches nothing.
-    func pattern(in context: AuthorizationRequest, wildcards: Bool, ignoringCase: Bool = false) -> WildcardPattern? {
-        var elements: [WildcardPattern.Element] = []
-        elements.reserveCapacity(text.utf8.count + 16)
+    /// Whether `candidate` matches the text with the request's variable values substituted
+    /// (literally) and `*`/`?` of the policy text as wildcards. Builds the pattern in stack
+    /// memory: no allocation per request. False when a variable the request lacks has no default.
+    func matches(_ candidate: String, in context: AuthorizationRequest) -> Bool {
+        var capacity = 0
         for part in parts {
             switch part {
-            case let .text(text):
-                for byte in text.utf8 {
-                    switch byte {
-                    case UInt8(ascii: "*") where wildcards: elements.append(.anyRun)
-                    case UInt8(ascii: "?") where wildcards: elements.append(.anyCharacter)
-                    default: elements.append(.byte(byte))
-                    }
-                }
-            case let .literalCharacter(byte):
-                elements.append(.byte(byte))
+            case let .text(text): capacity += text.utf8.count
+            case .literalCharacter: capacity += 1
             case let .variable(key, _, defaultValue):
-                guard let value = context.values(forLowercasedKey: key)?.first ?? defaultValue else { return nil }
-                for byte in value.utf8 { elements.append(.byte(byte)) }
+                guard let value = context.values(forLowercasedKey: key)?.first ?? defaultValue else { return false }
+                capacity += value.utf8.count
             }
         }
-        return WildcardPattern(elements: elements, text: text, ignoringCase: ignoringCase)
+        return withUnsafeTemporaryAllocation(of: WildcardPattern.Element.self, capacity: max(capacity, 1)) { buffer in
+            var count = 0
+            func append(_ element: WildcardPattern.Element) {
+                if count < buffer.count { buffer.initializeElement(at: count, to: element) }
+                count += 1
+            }
+            for part in parts {
+                switch part {
+                case let .text(text):
+                    for byte in text.utf8 {
+                        switch byte {
+                        case UInt8(ascii: "*"): append(.anyRun)
+                        case UInt8(ascii: "?"): append(.anyCharacter)
+                        default: append(.byte(byte))
+                        }
+                    }
+                case let .literalCharacter(byte):
+                    append(.byte(byte))
+                case let .variable(key, _, defaultValue):
+                    let value = context.values(forLowercasedKey: key)?.first ?? defaultValue ?? ""
+                    for byte in value.utf8 { append(.byte(byte)) }
+                }
+            }
+            guard count <= buffer.count else { return false }
+            let elements = UnsafeBufferPointer(rebasing: buffer[0..<count])
+            let match = { (input: UnsafeBufferPointer<UInt8>) in
+                WildcardPattern.match(elements: elements, input: input, ignoringCase: false)
+            }
+            if let result = candidate.utf8.withContiguousStorageIfAvailable(match) { return result }
+            var copy = candidate
+            return copy.withUTF8(match)
+        }
     }
 
     /// The text with variables replaced, for operators without wildcards. Nil when a variable

@@ -104,8 +104,9 @@ struct WildcardPattern: Sendable, Hashable, CustomStringConvertible {
     /// Whether `candidate` matches the whole pattern.
     func matches(_ candidate: String) -> Bool {
         if shape == .everything { return true }
-        var candidate = candidate
-        return candidate.withUTF8 { matches(bytes: $0) }
+        if let result = candidate.utf8.withContiguousStorageIfAvailable({ matches(bytes: $0) }) { return result }
+        var copy = candidate
+        return copy.withUTF8 { matches(bytes: $0) }
     }
 
     /// Whether the UTF-8 bytes `input` match the whole pattern.
@@ -144,9 +145,20 @@ struct WildcardPattern: Sendable, Hashable, CustomStringConvertible {
         return next
     }
 
-    /// Greedy matching with one backtracking point per `*`: linear for the patterns policies
-    /// use, and never worse than the product of the two lengths.
     private func generalMatch(_ input: UnsafeBufferPointer<UInt8>) -> Bool {
+        elements.withUnsafeBufferPointer { Self.match(elements: $0, input: input, ignoringCase: ignoresCase) }
+    }
+
+    /// Greedy matching with one backtracking point per `*`: linear for the patterns policies
+    /// use, and never worse than the product of the two lengths. `elements` must hold
+    /// lowercased letters when `ignoringCase`.
+    static func match(
+        elements: UnsafeBufferPointer<Element>, input: UnsafeBufferPointer<UInt8>, ignoringCase: Bool
+    ) -> Bool {
+        @inline(__always)
+        func same(_ patternByte: UInt8, _ inputByte: UInt8) -> Bool {
+            ignoringCase ? patternByte == lowercased(inputByte) : patternByte == inputByte
+        }
         var patternIndex = 0
         var inputIndex = 0
         var starIndex = -1
@@ -161,7 +173,7 @@ struct WildcardPattern: Sendable, Hashable, CustomStringConvertible {
                     continue
                 case .anyCharacter:
                     patternIndex += 1
-                    inputIndex = Self.nextCharacter(input, after: inputIndex)
+                    inputIndex = nextCharacter(input, after: inputIndex)
                     continue
                 case .anyRun:
                     starIndex = patternIndex
@@ -173,7 +185,7 @@ struct WildcardPattern: Sendable, Hashable, CustomStringConvertible {
                 }
             }
             guard starIndex >= 0 else { return false }
-            starInput = Self.nextCharacter(input, after: starInput)
+            starInput = nextCharacter(input, after: starInput)
             inputIndex = starInput
             patternIndex = starIndex + 1
         }
