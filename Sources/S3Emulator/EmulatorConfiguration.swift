@@ -1,0 +1,35 @@
+public import S3EmulatorCore
+
+/// Everything that shapes one emulator: where it keeps data, its region and account, the
+/// domains it answers virtual-hosted requests for, and its clock.
+///
+/// ```swift
+/// var configuration = EmulatorConfiguration()
+/// configuration.storage = .directory("/tmp/s3emu-data")
+/// configuration.region = "eu-west-1"
+/// ```
+public struct EmulatorConfiguration: Sendable {
+    /// Where metadata and blobs live.
+    public enum Storage: Sendable, Equatable {
+        /// Metadata in an in-memory SQLite database, blobs in a temporary directory removed at shutdown.
+        case inMemory
+        /// Metadata in `<path>/metadata.sqlite`, blobs under `<path>/blobs/`; kept across restarts.
+        case directory(String)
+    }
+
+    public var storage: Storage = .inMemory
+    /// The region the emulator answers for (`us-east-1` unless set).
+    public var region: String = "us-east-1"
+    /// The 12-digit AWS account id that owns every bucket.
+    public var accountID: String = "123456789012"
+    /// Base domains for virtual-hosted-style requests: `bucket.<domain>`.
+    public var domains: [String] = ["localhost"]
+    /// When true (the default for directory storage), blobs are fsynced before their metadata is committed.
+    public var durableWrites: Bool = true
+    /// The clock used for signatures, expiry and Last-Modified.
+    public var clock: any S3Clock = SystemClock()
+    /// Threads for blocking disk and database work.
+    public var ioThreads: Int = 8
+
+    public init() {}
+}

@@ -1,0 +1,149 @@
+import NIOCore
+import S3EmulatorCore
+import S3EmulatorStorage
+
+extension S3Emulator {
+    /// Bodies up to this size are read from disk in one hop and sent from memory.
+    static let smallBodySize: Int64 = 256 * 1024
+    /// Larger bodies stream in pieces of this size.
+    static let streamChunkSize = 1 << 20
+
+    static let responseOverrides: [(parameter: String, header: String)] = [
+        ("response-content-type", "content-type"),
+        ("response-content-language", "content-language"),
+        ("response-expires", "expires"),
+        ("response-cache-control", "cache-control"),
+        ("response-content-disposition", "content-disposition"),
+        ("response-content-encoding", "content-encoding"),
+    ]
+
+    /// GetObject and HeadObject: conditionals, ranges, `response-*` overrides, streamed body.
+    func getObject(_ context: RequestContext, headOnly: Bool) async throws -> S3Response {
+        let record = try existingObject(bucket: context.bucket, key: context.key)
+        if !headOnly, let storageClass = record.metadata.storageClass, storageClass == "GLACIER" || storageClass == "DEEP_ARCHIVE" {
+            throw S3Error(.invalidObjectState, details: [("StorageClass", storageClass)])
+        }
+        let headers = context.headers
+        let conditions = ConditionalHeaders(
+            ifMatch: headers["if-match"], ifNoneMatch: headers["if-none-match"],
+            ifModifiedSince: headers["if-modified-since"], ifUnmodifiedSince: headers["if-unmodified-since"]
+        )
+        switch conditions.evaluate(etag: ETag(unquoted: record.etag).quoted, lastModified: record.lastModified, isReadRequest: true) {
+        case .proceed:
+            break
+        case .notModified:
+            var notModified = S3Headers()
+            notModified.append("etag", ETag(unquoted: record.etag).quoted)
+            notModified.append("last-modified", HTTPDate.format(record.lastModified))
+            return S3Response(status: 304, headers: notModified)
+        case .preconditionFailed:
+            let condition = headers["if-match"] != nil ? "If-Match" : "If-Unmodified-Since"
+            throw S3Error(.preconditionFailed, details: [("Condition", condition)])
+        }
+
+        var range: ClosedRange<Int64>?
+        if let header = headers["range"], let requested = ByteRange.parse(header) {
+            guard let resolved = requested.resolve(size: record.size) else {
+                throw S3Error(.invalidRange, details: [("RangeRequested", header), ("ActualObjectSize", String(record.size))])
+            }
+            range = resolved
+        }
+
+        let checksumMode = headers["x-amz-checksum-mode"]?.uppercased() == "ENABLED" && range == nil
+        var responseHeaders = record.responseHeaders(checksumMode: checksumMode)
+        for (parameter, header) in Self.responseOverrides {
+            if let value = context.query[parameter] {
+                responseHeaders.set(header, value)
+            }
+        }
+        let offset = range?.lowerBound ?? 0
+        let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? record.size
+        responseHeaders.append("content-length", String(length))
+        let status: Int
+        if let range {
+            status = 206
+            responseHeaders.append("content-range", "bytes \(range.lowerBound)-\(range.upperBound)/\(record.size)")
+        } else {
+            status = 200
+        }
+        if headOnly || length == 0 {
+            return S3Response(status: status, headers: responseHeaders)
+        }
+        let body = try await readBody(blobID: record.blobID, offset: offset, length: length)
+        return S3Response(status: status, headers: responseHeaders, body: body)
+    }
+
+    /// A blob's bytes as a response body: read whole when small, streamed otherwise.
+    func readBody(blobID: String, offset: Int64, length: Int64) async throws -> S3ResponseBody {
+        let store = self.store
+        if length <= Self.smallBodySize {
+            let buffer = try await store.io {
+                let reader = try store.blobs.openReader(blobID)
+                defer { reader.close() }
+                return try reader.readBuffer(offset: offset, length: Int(length))
+            }
+            return .buffer(buffer)
+        }
+        let reader = try await store.io { try store.blobs.openReader(blobID) }
+        return .stream(length: length) { writer in
+            do {
+                var position = offset
+                let end = offset + length
+                while position < end {
+                    let count = Int(min(Int64(Self.streamChunkSize), end - position))
+                    let start = position
+                    let buffer = try await store.io { try reader.readBuffer(offset: start, length: count) }
+                    position += Int64(buffer.readableBytes)
+                    try await writer.write(buffer)
+                }
+            } catch {
+                reader.close()
+                throw error
+            }
+            reader.close()
+        }
+    }
+
+    /// The object's record, or NoSuchKey (NoSuchBucket when the bucket is missing).
+    func existingObject(bucket: String, key: String) throws -> ObjectRecord {
+        if let record = try store.metadata.object(bucket: bucket, key: key) {
+            return record
+        }
+        _ = try existingBucket(bucket)
+        throw S3Error(.noSuchKey, details: [("Key", key)])
+    }
+
+    /// DeleteObject: 204 whether or not the key existed.
+    func deleteObject(_ context: RequestContext) async throws -> S3Response {
+        let bucket = context.bucket
+        let key = context.key
+        _ = try existingBucket(bucket)
+        try await store.io { [store] in
+            if let removed = try store.metadata.deleteObject(bucket: bucket, key: key) {
+                store.blobs.remove(removed.blobID)
+            }
+        }
+        return S3Response(status: 204)
+    }
+}
+
+extension BlobReader {
+    /// Reads exactly `length` bytes at `offset` (fewer only at the end of the blob).
+    func readBuffer(offset: Int64, length: Int) throws -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: length)
+        var filled = 0
+        try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { pointer in
+            let target = UnsafeMutableRawBufferPointer(rebasing: pointer[0..<length])
+            while filled < length {
+                let count = try read(
+                    offset: offset + Int64(filled),
+                    into: UnsafeMutableRawBufferPointer(rebasing: target[filled...])
+                )
+                if count == 0 { break }
+                filled += count
+            }
+            return filled
+        }
+        return buffer
+    }
+}

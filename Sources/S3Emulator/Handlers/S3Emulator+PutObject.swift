@@ -1,0 +1,117 @@
+import Foundation
+import NIOCore
+import S3EmulatorCore
+import S3EmulatorStorage
+
+extension S3Emulator {
+    /// The largest object a single PutObject accepts: 5 GiB.
+    static let maxPutObjectSize: Int64 = 5 * 1024 * 1024 * 1024
+
+    /// PutObject: streams the body to a new blob while hashing it, verifies every digest the
+    /// client sent, then commits the blob and the metadata row together.
+    func putObject(_ context: RequestContext) async throws -> S3Response {
+        let bucket = context.bucket
+        let key = context.key
+        try ObjectKey.validate(key)
+        let headers = context.headers
+        if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
+            throw S3Error(.notImplemented, details: [("Header", "Transfer-Encoding")])
+        }
+        let payload = try RequestPayload(headers: headers)
+        guard let length = payload.declaredLength else {
+            throw S3Error(.missingContentLength)
+        }
+        guard length <= Self.maxPutObjectSize else {
+            throw S3Error(.entityTooLarge, details: [
+                ("ProposedSize", String(length)), ("MaxSizeAllowed", String(Self.maxPutObjectSize)),
+            ])
+        }
+        var metadata = try ObjectMetadata(requestHeaders: headers)
+        let precondition = try writePrecondition(headers)
+        var integrity = try BodyIntegrity(headers: headers)
+        _ = try existingBucket(bucket)
+
+        var upload = BlobUpload(store: store)
+        let verified: (md5: [UInt8], checksum: (ChecksumAlgorithm, String)?)
+        do {
+            let trailers = try await payload.stream(context.request.body) { buffer in
+                buffer.withUnsafeReadableBytes { integrity.update($0) }
+                try await upload.append(buffer)
+            }
+            verified = try integrity.verify(trailingChecksum: trailers.first { $0.name.hasPrefix("x-amz-checksum-") })
+        } catch {
+            await upload.abort()
+            throw error
+        }
+        if let (algorithm, value) = verified.checksum {
+            metadata.checksums = [algorithm.rawValue: value]
+            metadata.checksumType = "FULL_OBJECT"
+        }
+        let etag = ETag(md5: verified.md5)
+        let record = ObjectRecord(
+            bucket: bucket, key: key, size: integrity.byteCount, etag: etag.value,
+            lastModified: configuration.clock.now(), blobID: "", metadata: metadata
+        )
+        try await upload.finish { [store] blobID in
+            var record = record
+            record.blobID = blobID
+            try store.commit(record, precondition: precondition)
+        }
+
+        var responseHeaders = S3Headers()
+        responseHeaders.append("etag", etag.quoted)
+        responseHeaders.append("x-amz-server-side-encryption", "AES256")
+        if let (algorithm, value) = verified.checksum {
+            responseHeaders.append(algorithm.headerName, value)
+            responseHeaders.append("x-amz-checksum-type", "FULL_OBJECT")
+        }
+        return S3Response(status: 200, headers: responseHeaders)
+    }
+
+    /// The conditional-write headers of a PutObject or CopyObject.
+    func writePrecondition(_ headers: S3Headers) throws(S3Error) -> WritePrecondition {
+        if let ifNoneMatch = headers["if-none-match"] {
+            guard ifNoneMatch.trimmingCharacters(in: .whitespaces) == "*" else {
+                throw S3Error(.notImplemented, details: [("Header", "If-None-Match"), ("additionalMessage", "We don't accept the provided value of If-None-Match header for this API")])
+            }
+            return .ifNoneMatchAny
+        }
+        if let ifMatch = headers["if-match"] {
+            let value = ifMatch.trimmingCharacters(in: .whitespaces)
+            if value == "*" { return .ifMatch("*") }
+            return .ifMatch(ETag.unquote(value))
+        }
+        return .none
+    }
+}
+
+extension ObjectStore {
+    /// Commits an object row whose blob is already in place, removing the blob it replaces.
+    /// Blocking: call on the I/O threads.
+    func commit(_ record: ObjectRecord, precondition: WritePrecondition) throws {
+        switch try metadata.putObject(record, precondition: precondition) {
+        case .stored(let replaced):
+            if let replaced { blobs.remove(replaced) }
+        case .noSuchBucket:
+            throw S3Error(.noSuchBucket, details: [("BucketName", record.bucket)])
+        case .preconditionFailed:
+            if case .ifMatch = precondition, try metadata.object(bucket: record.bucket, key: record.key) == nil {
+                throw S3Error(.noSuchKey, details: [("Key", record.key)])
+            }
+            let condition = precondition == .ifNoneMatchAny ? "If-None-Match" : "If-Match"
+            throw S3Error(.preconditionFailed, details: [("Condition", condition)])
+        }
+    }
+}
+
+extension ETag {
+    /// An ETag as a client wrote it, without quotes or a weak prefix.
+    static func unquote(_ value: String) -> String {
+        var value = Substring(value)
+        if value.hasPrefix("W/") { value = value.dropFirst(2) }
+        if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+            value = value.dropFirst().dropLast()
+        }
+        return String(value)
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import NIOPosix
+import S3EmulatorCore
+import S3EmulatorStorage
+
+/// The storage engine as the handlers use it: metadata, blobs, and a thread pool that keeps
+/// blocking disk and SQLite work off the request tasks.
+final class ObjectStore: Sendable {
+    let metadata: MetadataStore
+    let blobs: BlobStore
+    private let threadPool: NIOThreadPool
+    /// The temporary directory of an in-memory emulator, removed at shutdown.
+    private let temporaryDirectory: String?
+
+    init(configuration: EmulatorConfiguration) throws {
+        switch configuration.storage {
+        case .inMemory:
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("s3emu-\(UInt64.random(in: 0...UInt64.max))").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            self.temporaryDirectory = directory
+            self.metadata = try MetadataStore(path: nil)
+            self.blobs = try BlobStore(directory: directory, durable: false)
+        case .directory(let path):
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            self.temporaryDirectory = nil
+            self.metadata = try MetadataStore(path: path + "/metadata.sqlite")
+            self.blobs = try BlobStore(directory: path, durable: configuration.durableWrites)
+            _ = try blobs.sweep(keeping: metadata.liveBlobIDs())
+        }
+        self.threadPool = NIOThreadPool(numberOfThreads: max(2, configuration.ioThreads))
+        threadPool.start()
+    }
+
+    /// Runs blocking work (file I/O, SQLite writes) on the I/O thread pool.
+    func io<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await threadPool.runIfActive(body)
+    }
+
+    func shutdown() async throws {
+        try await threadPool.shutdownGracefully()
+        if let temporaryDirectory {
+            try? FileManager.default.removeItem(atPath: temporaryDirectory)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+public import S3EmulatorCore
+
+/// Where a request points: the bucket and key, resolved from the `Host` header
+/// (virtual-hosted style) or the path (path style).
+public struct RequestAddress: Sendable, Equatable {
+    public var bucket: String?
+    /// The object key, percent-decoded once, never normalized (`a//b/../c` stays as is).
+    public var key: String?
+
+    public init(bucket: String?, key: String?) {
+        self.bucket = bucket
+        self.key = key
+    }
+
+    /// Resolves a request. `domains` are the base domains for virtual-hosted style
+    /// (`bucket.localhost`, `bucket.s3.example.test`).
+    ///
+    /// A host that is a bare domain, an IP address or an unknown name means path style.
+    public static func resolve(host: String?, rawPath: String, domains: [String]) throws(S3Error) -> RequestAddress {
+        var virtualBucket: String?
+        if let host {
+            let name = hostWithoutPort(host).lowercased()
+            for domain in domains where name.count > domain.count + 1 && name.hasSuffix("." + domain) {
+                virtualBucket = String(name.dropLast(domain.count + 1))
+                break
+            }
+        }
+        guard rawPath.hasPrefix("/") else {
+            throw S3Error(.invalidURI, message: "Couldn't parse the specified URI.")
+        }
+        let path = rawPath.dropFirst()
+        if let virtualBucket {
+            guard !path.isEmpty else { return RequestAddress(bucket: virtualBucket, key: nil) }
+            return RequestAddress(bucket: virtualBucket, key: try decode(path))
+        }
+        guard !path.isEmpty else { return RequestAddress(bucket: nil, key: nil) }
+        guard let slash = path.firstIndex(of: "/") else {
+            return RequestAddress(bucket: try decode(path), key: nil)
+        }
+        let bucket = try decode(path[..<slash])
+        let rest = path[path.index(after: slash)...]
+        return RequestAddress(bucket: bucket, key: rest.isEmpty ? nil : try decode(rest))
+    }
+
+    private static func decode(_ part: Substring) throws(S3Error) -> String {
+        guard let decoded = URIEncoding.percentDecode(part) else {
+            throw S3Error(.invalidURI, message: "Couldn't parse the specified URI.")
+        }
+        return decoded
+    }
+
+    static func hostWithoutPort(_ host: String) -> Substring {
+        if host.hasPrefix("[") {
+            // [::1]:9000
+            if let end = host.firstIndex(of: "]") { return host[...end] }
+            return host[...]
+        }
+        if let colon = host.lastIndex(of: ":") { return host[..<colon] }
+        return host[...]
+    }
+}

@@ -1,0 +1,34 @@
+public import S3EmulatorCore
+
+/// A request that has passed addressing, authentication and authorization, and is ready
+/// for its handler.
+public struct RequestContext: Sendable {
+    public let request: S3Request
+    public let requestID: String
+    public let hostID: String
+    public let operation: S3Operation
+    public let address: RequestAddress
+    public let query: QueryParameters
+    /// The moment the request was received.
+    public let receivedAt: ContinuousClock.Instant
+
+    /// The bucket, for operations that always have one.
+    var bucket: String { address.bucket ?? "" }
+    /// The key, for operations that always have one.
+    var key: String { address.key ?? "" }
+    var headers: S3Headers { request.headers }
+
+    /// True when the handler reads the body, so a client waiting on `Expect: 100-continue`
+    /// must be told to send it.
+    public var readsBody: Bool {
+        switch operation {
+        case .putObject, .createBucket, .deleteObjects: true
+        default: false
+        }
+    }
+
+    /// True when the client asked for `100 Continue` before sending its body.
+    public var expectsContinue: Bool {
+        request.headers["expect"]?.lowercased() == "100-continue"
+    }
+}

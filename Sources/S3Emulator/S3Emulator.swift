@@ -1,0 +1,123 @@
+public import Logging
+public import S3EmulatorCore
+import S3EmulatorStorage
+
+/// The emulator: storage plus the request pipeline, without any HTTP server.
+///
+/// The HTTP layer (``S3Server``) calls ``prepare(_:)`` on the request head, sends
+/// `100 Continue` when ``RequestContext/expectsContinue`` and ``RequestContext/readsBody``,
+/// then calls ``execute(_:)``. Tests call ``handle(_:)``, which does both.
+///
+/// ```swift
+/// let emulator = try S3Emulator(configuration: EmulatorConfiguration())
+/// let response = await emulator.handle(S3Request(method: "PUT", rawPath: "/photos"))
+/// ```
+public final class S3Emulator: Sendable {
+    /// What the pipeline decided after reading the request head.
+    public enum Preparation: Sendable {
+        /// The request is answered without running a handler (an error, usually).
+        case respond(S3Response)
+        /// The request goes on to its handler.
+        case proceed(RequestContext)
+    }
+
+    public let configuration: EmulatorConfiguration
+    let store: ObjectStore
+    let logger: Logger
+    let owner: Owner
+
+    public init(configuration: EmulatorConfiguration, logger: Logger = Logger(label: "s3emu")) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.store = try ObjectStore(configuration: configuration)
+        self.owner = Owner(accountID: configuration.accountID)
+    }
+
+    /// Stops the I/O threads and removes in-memory storage.
+    public func shutdown() async throws {
+        try await store.shutdown()
+    }
+
+    /// Runs the whole pipeline on a request.
+    public func handle(_ request: S3Request) async -> S3Response {
+        switch await prepare(request) {
+        case .respond(let response): return response
+        case .proceed(let context): return await execute(context)
+        }
+    }
+
+    /// Addressing, authentication and authorization: everything that needs only the head.
+    public func prepare(_ request: S3Request) async -> Preparation {
+        let requestID = RequestID.make()
+        let receivedAt = ContinuousClock.now
+        do {
+            let address = try RequestAddress.resolve(host: request.host, rawPath: request.rawPath, domains: configuration.domains)
+            let query = try QueryParameters(rawQuery: request.rawQuery)
+            let operation = try S3Operation.route(method: request.method, address: address, query: query, headers: request.headers)
+            let context = RequestContext(
+                request: request, requestID: requestID.requestID, hostID: requestID.hostID, operation: operation,
+                address: address, query: query, receivedAt: receivedAt
+            )
+            // Authentication and authorization join here: the root user is assumed until they land.
+            return .proceed(context)
+        } catch {
+            return .respond(errorResponse(error, method: request.method, requestID: requestID.requestID, hostID: requestID.hostID))
+        }
+    }
+
+    /// Runs the handler of a prepared request and renders its result or error.
+    public func execute(_ context: RequestContext) async -> S3Response {
+        var response: S3Response
+        do {
+            response = try await dispatch(context)
+        } catch {
+            response = errorResponse(error, method: context.request.method, requestID: context.requestID, hostID: context.hostID)
+            return response
+        }
+        response.headers.append("x-amz-request-id", context.requestID)
+        response.headers.append("x-amz-id-2", context.hostID)
+        return response
+    }
+
+    private func dispatch(_ context: RequestContext) async throws -> S3Response {
+        switch context.operation {
+        case .listBuckets: try listBuckets(context)
+        case .createBucket: try await createBucket(context)
+        case .headBucket: try headBucket(context)
+        case .deleteBucket: try await deleteBucket(context)
+        case .getBucketLocation: try getBucketLocation(context)
+        case .listObjects: try listObjects(context, version: 1)
+        case .listObjectsV2: try listObjects(context, version: 2)
+        case .deleteObjects: try await deleteObjects(context)
+        case .putObject: try await putObject(context)
+        case .getObject: try await getObject(context, headOnly: false)
+        case .headObject: try await getObject(context, headOnly: true)
+        case .deleteObject: try await deleteObject(context)
+        case .copyObject: try await copyObject(context)
+        case .notImplemented: throw S3Error(.notImplemented)
+        }
+    }
+
+    /// Renders any error as S3's XML error response. Errors that are not ``S3Error`` are
+    /// internal faults: logged in full, answered as InternalError.
+    func errorResponse(_ error: any Error, method: String, requestID: String, hostID: String) -> S3Response {
+        let s3Error: S3Error
+        switch error {
+        case let error as S3Error:
+            s3Error = error
+        case let error as StorageError where error.isNoSpace:
+            s3Error = S3Error(.serviceUnavailable, message: "s3emu: no space left on the file system of the data directory")
+            logger.error("storage full", metadata: ["error": "\(error)", "request-id": "\(requestID)"])
+        default:
+            s3Error = S3Error(.internalError)
+            logger.error("internal error", metadata: ["error": "\(error)", "request-id": "\(requestID)"])
+        }
+        var headers = S3Headers(s3Error.headers)
+        headers.append("x-amz-request-id", requestID)
+        headers.append("x-amz-id-2", hostID)
+        if method == "HEAD" || s3Error.code.status == 304 {
+            return S3Response(status: s3Error.code.status, headers: headers)
+        }
+        return .xml(s3Error.xmlBody(requestID: requestID, hostID: hostID), status: s3Error.code.status, headers: headers)
+    }
+}

@@ -1,0 +1,60 @@
+import S3EmulatorCore
+
+extension S3Operation {
+    /// Picks the operation from the method, the address and the query, as S3 does.
+    static func route(method: String, address: RequestAddress, query: QueryParameters, headers: S3Headers) throws(S3Error) -> S3Operation {
+        let named = query.items.lazy.map(\.name).filter { S3SubResource.all.contains($0) }
+        guard address.bucket != nil else {
+            guard method == "GET" else {
+                throw S3Error(.methodNotAllowed, headers: [("allow", "GET")])
+            }
+            return .listBuckets
+        }
+        if address.key == nil {
+            return try routeBucket(method: method, query: query, subResources: Set(named))
+        }
+        return try routeObject(method: method, query: query, headers: headers, subResources: Set(named))
+    }
+
+    private static func routeBucket(method: String, query: QueryParameters, subResources: Set<String>) throws(S3Error) -> S3Operation {
+        switch method {
+        case "GET":
+            if subResources.isEmpty {
+                return query["list-type"] == "2" ? .listObjectsV2 : .listObjects
+            }
+            if subResources == ["location"] { return .getBucketLocation }
+            return .notImplemented
+        case "HEAD":
+            return .headBucket
+        case "PUT":
+            return subResources.isEmpty ? .createBucket : .notImplemented
+        case "DELETE":
+            return subResources.isEmpty ? .deleteBucket : .notImplemented
+        case "POST":
+            if subResources == ["delete"] { return .deleteObjects }
+            return .notImplemented
+        default:
+            throw S3Error(.methodNotAllowed)
+        }
+    }
+
+    private static func routeObject(method: String, query: QueryParameters, headers: S3Headers, subResources: Set<String>) throws(S3Error) -> S3Operation {
+        // versionId alone is a parameter of the plain object operations; versioning lands with its issue.
+        let relevant = subResources
+        switch method {
+        case "GET":
+            return relevant.isEmpty ? .getObject : .notImplemented
+        case "HEAD":
+            return relevant.isEmpty ? .headObject : .notImplemented
+        case "PUT":
+            guard relevant.isEmpty else { return .notImplemented }
+            return headers.contains("x-amz-copy-source") ? .copyObject : .putObject
+        case "DELETE":
+            return relevant.isEmpty ? .deleteObject : .notImplemented
+        case "POST":
+            return .notImplemented
+        default:
+            throw S3Error(.methodNotAllowed)
+        }
+    }
+}

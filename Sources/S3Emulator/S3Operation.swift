@@ -1,0 +1,33 @@
+/// An S3 API operation, named as in the Amazon S3 API reference.
+public enum S3Operation: String, Sendable, CaseIterable {
+    // Service
+    case listBuckets = "ListBuckets"
+    // Buckets
+    case createBucket = "CreateBucket"
+    case headBucket = "HeadBucket"
+    case deleteBucket = "DeleteBucket"
+    case getBucketLocation = "GetBucketLocation"
+    case listObjects = "ListObjects"
+    case listObjectsV2 = "ListObjectsV2"
+    case deleteObjects = "DeleteObjects"
+    // Objects
+    case putObject = "PutObject"
+    case getObject = "GetObject"
+    case headObject = "HeadObject"
+    case deleteObject = "DeleteObject"
+    case copyObject = "CopyObject"
+    /// A request s3emu recognizes but does not implement: answered with NotImplemented.
+    case notImplemented = "NotImplemented"
+}
+
+/// Sub-resources S3 recognizes in the query string. A request naming one s3emu does not
+/// implement gets NotImplemented, never a wrong success.
+enum S3SubResource {
+    static let all: Set<String> = [
+        "accelerate", "acl", "analytics", "attributes", "cors", "delete", "encryption", "intelligent-tiering",
+        "inventory", "legal-hold", "lifecycle", "location", "logging", "metadataConfiguration", "metadataTable",
+        "metrics", "notification", "object-lock", "ownershipControls", "partNumber", "policy", "policyStatus",
+        "publicAccessBlock", "rename", "replication", "requestPayment", "restore", "retention", "select",
+        "session", "tagging", "torrent", "uploadId", "uploads", "versionId", "versioning", "versions", "website",
+    ]
+}

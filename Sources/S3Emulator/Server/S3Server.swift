@@ -1,0 +1,165 @@
+public import Logging
+import Foundation
+import HTTPTypes
+import HummingbirdCore
+import NIOCore
+import NIOHTTPTypes
+import NIOPosix
+public import ServiceLifecycle
+import S3EmulatorCore
+
+/// The network server: an ``S3Emulator`` behind HTTP/1.1 on a host and port.
+///
+/// Run it as a `Service` (in a `ServiceGroup`, which handles SIGTERM/SIGINT), or call
+/// ``run()`` in a task and cancel it. Port 0 picks a free port; `onReady` receives the port
+/// actually bound, once the server accepts connections.
+///
+/// ```swift
+/// let emulator = try S3Emulator(configuration: EmulatorConfiguration())
+/// let server = S3Server(emulator: emulator, host: "127.0.0.1", port: 0) { port in
+///     print("listening on \(port)")
+/// }
+/// try await server.run()
+/// ```
+public final class S3Server: Service {
+    public let emulator: S3Emulator
+    public let host: String
+    public let port: Int
+    private let logger: Logger
+    private let onReady: @Sendable (Int) async -> Void
+    /// Closes connections that send nothing for this long, including half-sent heads and stalled bodies.
+    private let idleTimeout: TimeAmount
+
+    public init(
+        emulator: S3Emulator,
+        host: String = "127.0.0.1",
+        port: Int,
+        idleTimeoutSeconds: Int64 = 60,
+        logger: Logger = Logger(label: "s3emu"),
+        onReady: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        self.emulator = emulator
+        self.host = host
+        self.port = port
+        self.idleTimeout = .seconds(idleTimeoutSeconds)
+        self.logger = logger
+        self.onReady = onReady
+    }
+
+    /// Serves until graceful shutdown (or cancellation), then drains in-flight requests.
+    public func run() async throws {
+        let server = try HTTPServerBuilder.http1(configuration: .init(idleTimeout: idleTimeout)).buildServer(
+            configuration: ServerConfiguration(address: .hostname(host, port: port), serverName: nil),
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            logger: logger,
+            responder: { [emulator, logger] request, responseWriter, channel in
+                try await Self.respond(
+                    to: request, writer: responseWriter, channel: channel, emulator: emulator, logger: logger
+                )
+            },
+            onServerRunning: { [onReady] channel in
+                await onReady(channel.localAddress?.port ?? 0)
+            }
+        )
+        try await server.run()
+    }
+
+    private static func respond(
+        to request: Request,
+        writer: consuming ResponseWriter,
+        channel: any Channel,
+        emulator: S3Emulator,
+        logger: Logger
+    ) async throws {
+        let started = ContinuousClock.now
+        var headers = S3Headers()
+        for field in request.headers {
+            headers.append(field.name.canonicalName, field.value)
+        }
+        let s3Request = S3Request(
+            method: request.method.rawValue,
+            rawPath: request.uri.path,
+            rawQuery: request.uri.query,
+            host: request.head.authority,
+            headers: headers,
+            body: S3RequestBody(stream: request.body),
+            remoteAddress: channel.remoteAddress?.ipAddress
+        )
+        var response: S3Response
+        switch await emulator.prepare(s3Request) {
+        case .respond(let answer):
+            response = answer
+            if s3Request.headers["expect"]?.lowercased() == "100-continue" {
+                // The body was never asked for: do not keep a connection whose next bytes are unknown.
+                response.headers.set("connection", "close")
+            }
+        case .proceed(let context):
+            if context.expectsContinue, context.readsBody {
+                try await writer.writeInformationalHead(HTTPResponse(status: .continue))
+            }
+            response = await emulator.execute(context)
+        }
+        let bytes = response.body.length
+        try await write(response, method: s3Request.method, to: writer, clock: emulator.configuration.clock)
+
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        logger.info(
+            "\(s3Request.method) \(s3Request.rawPath)\(s3Request.rawQuery.map { "?" + $0 } ?? "") \(response.status) \(bytes)B \(String(format: "%.1f", milliseconds))ms \(response.headers["x-amz-request-id"] ?? "-")"
+        )
+    }
+
+    private static func write(_ response: S3Response, method: String, to writer: consuming ResponseWriter, clock: any S3Clock) async throws {
+        var fields = HTTPFields()
+        fields.reserveCapacity(response.headers.fields.count + 4)
+        for (name, value) in response.headers {
+            guard let fieldName = HTTPField.Name(name) else { continue }
+            fields.append(HTTPField(name: fieldName, value: value))
+        }
+        fields[.date] = HTTPDate.format(clock.now())
+        fields[.server] = "AmazonS3"
+        let status = response.status
+        let allowsBody = status != 204 && status != 304 && !(100..<200).contains(status)
+        if allowsBody, fields[.contentLength] == nil {
+            fields[.contentLength] = String(response.body.length)
+        }
+        let head = HTTPResponse(status: .init(code: status), headerFields: fields)
+        switch response.body {
+        case .empty:
+            try await writer.writeResponse(head)
+        case .buffer(let buffer):
+            if method == "HEAD" || !allowsBody {
+                try await writer.writeResponse(head)
+            } else {
+                try await writer.write(response: head, body: ResponseBody(byteBuffer: buffer))
+            }
+        case .stream(_, let produce):
+            let bodyWriter = try await writer.writeHead(head)
+            let adapter = BodyWriterAdapter(bodyWriter)
+            try await produce(adapter)
+            try await adapter.finish()
+        }
+    }
+}
+
+/// Lets a handler's stream closure write through Hummingbird's body writer.
+///
+/// `@unchecked Sendable`: the adapter lives inside one response-writing task; the closure
+/// that receives it awaits each write before the next, so its state is never touched
+/// concurrently.
+private final class BodyWriterAdapter<Writer: ResponseBodyWriter>: S3ResponseBodyWriter, @unchecked Sendable {
+    private var writer: Writer
+
+    init(_ writer: Writer) {
+        self.writer = writer
+    }
+
+    func write(_ buffer: ByteBuffer) async throws {
+        try await writer.write(buffer)
+    }
+
+    func finish() async throws {
+        let writer = self.writer
+        try await writer.finish(nil)
+    }
+}

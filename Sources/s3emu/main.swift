@@ -1,2 +1,0 @@
-import S3Emulator
-print("s3emu")
