@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything authorization needs to know about one request: who, which action on which
 /// resource, whose bucket, and the condition keys of the request context.
 ///
@@ -31,6 +33,11 @@ public struct AuthorizationRequest: Sendable {
     /// The condition keys, by lowercased name.
     public private(set) var conditionKeys: [String: [String]]
 
+    /// - Parameters:
+    ///   - conditionKeys: the request's condition keys, by name in any case.
+    ///   - canonicalUserID: the principal's canonical user id, if it has one.
+    ///   - currentTime: the time of the request (a clock's `now()`); fills `aws:CurrentTime`
+    ///     and `aws:EpochTime` unless `conditionKeys` has them.
     public init(
         principal: Principal,
         action: String,
@@ -38,7 +45,7 @@ public struct AuthorizationRequest: Sendable {
         bucketOwnerAccount: String,
         conditionKeys: [String: [String]] = [:],
         canonicalUserID: String? = nil,
-        currentTime: Double? = nil
+        currentTime: Date? = nil
     ) {
         self.principal = principal
         self.action = action
@@ -59,8 +66,9 @@ public struct AuthorizationRequest: Sendable {
         fill("aws:principalaccount", principal.account)
         fill("aws:principaltype", principal.principalType)
         if let currentTime {
-            fill("aws:currenttime", PolicyDate.iso8601(seconds: currentTime))
-            fill("aws:epochtime", String(Int(currentTime.rounded(.down))))
+            let seconds = currentTime.timeIntervalSince1970
+            fill("aws:currenttime", PolicyDate.iso8601(seconds: seconds))
+            fill("aws:epochtime", String(Int(seconds.rounded(.down))))
         }
         self.conditionKeys = keys
     }

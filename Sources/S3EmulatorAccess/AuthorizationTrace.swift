@@ -101,10 +101,12 @@ struct AuthorizationTrace {
                 : "action matched; resource \(request.resource) not in Resource [\(resourceList)]"
         case .principalNotMatched:
             let summary = statement.principal?.summary ?? ""
+            let who = request.principal.displayName
             var text = statement.principalIsNegated
-                ? "action and resource matched; NotPrincipal [\(summary)] names \(request.principal.displayName)"
-                : "action and resource matched; principal \(request.principal.displayName) not in Principal [\(summary)]"
-            if statement.effect == .allow, !statement.principalIsNegated, case let .user(_, _, account, _, _) = request.principal,
+                ? "action and resource matched; NotPrincipal [\(summary)] names \(who)"
+                : "action and resource matched; principal \(who) not in Principal [\(summary)]"
+            if statement.effect == .allow, !statement.principalIsNegated,
+                case let .user(_, _, account, _, _) = request.principal,
                 statement.principal?.accounts.contains(account) == true
             {
                 text += " (naming the account grants its users nothing without an identity-based allow)"
@@ -119,7 +121,8 @@ struct AuthorizationTrace {
             return "action, resource and principal matched; condition \(condition.operatorName) "
                 + "{\(condition.key): [\(values)]} not met: \(seen)"
         case .matched:
-            let conditionNote = statement.conditions.isEmpty ? "" : " (all \(statement.conditions.count) conditions met)"
+            let count = statement.conditions.count
+            let conditionNote = count == 0 ? "" : " (all \(count) conditions met)"
             return "matched\(conditionNote) → \(statement.effect.rawValue)"
         }
     }

@@ -73,7 +73,8 @@ public struct PolicyEvaluator: Sendable {
                 rootExempt = false
             }
             for statement in bucketPolicy.statements where statement.evaluate(request) == .matched {
-                let reference = StatementReference(policy: .bucketPolicy, statementIndex: statement.index, sid: statement.sid)
+                let reference = StatementReference(
+                    policy: .bucketPolicy, statementIndex: statement.index, sid: statement.sid)
                 if statement.effect == .deny {
                     if rootExempt { continue }
                     return denial(.explicitDeny(reference), context)
@@ -121,14 +122,17 @@ public struct PolicyEvaluator: Sendable {
         if !blockedReasons.isEmpty {
             return denial(.publicAccessBlocked(reason: blockedReasons.joined(separator: "; ")), context)
         }
-        return denial(.implicitDeny(reason: implicitDenyReason(request, sameAccount: sameAccount, identityAllow)), context)
+        let reason = implicitDenyReason(request, sameAccount: sameAccount, identityAllow)
+        return denial(.implicitDeny(reason: reason), context)
     }
 
     /// The refusal of a PutBucketPolicy whose policy is public while `BlockPublicPolicy` is in
     /// force; nil when the policy may be stored.
     ///
     /// ```swift
-    /// if let denial = evaluator.blockPublicPolicyDenial(for: newPolicy, request: request, publicAccessBlock: settings) {
+    /// if let denial = evaluator.blockPublicPolicyDenial(
+    ///     for: newPolicy, request: request, publicAccessBlock: settings)
+    /// {
     ///     throw denial.accessDenied
     /// }
     /// ```
@@ -138,7 +142,8 @@ public struct PolicyEvaluator: Sendable {
         guard publicAccessBlock.blockPublicPolicy, policy.isPublic else { return nil }
         let message: String
         if let arn = request.principal.arn, request.principal.account == request.bucketOwnerAccount {
-            message = "User: \(arn) is not authorized to perform: \(request.action) on resource: \"\(request.resource)\" "
+            message = "User: \(arn) is not authorized to perform: \(request.action) "
+                + "on resource: \"\(request.resource)\" "
                 + "because public policies are blocked by the BlockPublicPolicy block public access setting."
         } else {
             message = AccessDeniedMessage.generic
@@ -147,7 +152,8 @@ public struct PolicyEvaluator: Sendable {
         return AuthorizationDecision(
             kind: .publicAccessBlocked(
                 reason: "BlockPublicPolicy is on and the policy is public (statement "
-                    + publicStatements.joined(separator: ", ") + " grants to everyone without a restricting condition)"),
+                    + publicStatements.joined(separator: ", ")
+                    + " grants to everyone without a restricting condition)"),
             message: message, context: nil)
     }
 

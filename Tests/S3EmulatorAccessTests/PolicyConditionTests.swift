@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 
 @testable import S3EmulatorAccess
@@ -116,14 +117,14 @@ final class PolicyConditionTests: XCTestCase {
         func allowed(at seconds: Double) -> Bool {
             let request = AuthorizationRequest(
                 principal: iamUser("steve"), action: "s3:GetObject", resource: "arn:aws:s3:::b/k",
-                bucketOwnerAccount: testAccount, currentTime: seconds)
+                bucketOwnerAccount: testAccount, currentTime: Date(timeIntervalSince1970: seconds))
             return PolicyEvaluator().evaluate(request, identityPolicies: [policy], bucketPolicy: nil).allowed
         }
         XCTAssertTrue(allowed(at: 1_704_067_199))
         XCTAssertFalse(allowed(at: 1_704_067_200))
         let request = AuthorizationRequest(
             principal: .anonymous, action: "s3:GetObject", resource: "arn:aws:s3:::b/k", bucketOwnerAccount: testAccount,
-            currentTime: 1_704_067_200.5)
+            currentTime: Date(timeIntervalSince1970: 1_704_067_200.5))
         XCTAssertEqual(request.values(forKey: "aws:CurrentTime"), ["2024-01-01T00:00:00Z"])
         XCTAssertEqual(request.values(forKey: "AWS:EPOCHTIME"), ["1704067200"])
     }
