@@ -8,7 +8,7 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "s3emu",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "s3emu", targets: ["s3emu"]),
         .library(name: "EmulatorHarness", targets: ["EmulatorHarness"]),
@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "S3Emulator",
             dependencies: [
-                "S3EmulatorCore", "S3EmulatorStorage",
+                "S3EmulatorCore", "S3EmulatorAuth", "S3EmulatorStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -70,7 +70,9 @@ let package = Package(
         ),
         .testTarget(name: "S3EmulatorCoreTests", dependencies: ["S3EmulatorCore"], swiftSettings: swiftSettings),
         .testTarget(name: "S3EmulatorAuthTests", dependencies: ["S3EmulatorAuth"], swiftSettings: swiftSettings),
-        .testTarget(name: "S3EmulatorAccessTests", dependencies: ["S3EmulatorAccess"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "S3EmulatorAccessTests", dependencies: ["S3EmulatorAccess"], exclude: ["Fixtures"], swiftSettings: swiftSettings
+        ),
         .testTarget(name: "S3EmulatorStorageTests", dependencies: ["S3EmulatorStorage"], swiftSettings: swiftSettings),
         .testTarget(name: "S3EmulatorTests", dependencies: ["S3Emulator"], swiftSettings: swiftSettings),
         .testTarget(name: "EmulatorHarnessTests", dependencies: ["EmulatorHarness"], swiftSettings: swiftSettings),

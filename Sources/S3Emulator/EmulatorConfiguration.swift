@@ -28,8 +28,21 @@ public struct EmulatorConfiguration: Sendable {
     public var durableWrites: Bool = true
     /// The clock used for signatures, expiry and Last-Modified.
     public var clock: any S3Clock = SystemClock()
+    /// The root user's access key (`test` / `test` unless set), so existing CI set-ups work unchanged.
+    public var rootCredentials = AccessKey(accessKeyId: "test", secretAccessKey: "test")
     /// Threads for blocking disk and database work.
     public var ioThreads: Int = 8
 
     public init() {}
+}
+
+/// An access key pair.
+public struct AccessKey: Sendable, Equatable, Codable {
+    public var accessKeyId: String
+    public var secretAccessKey: String
+
+    public init(accessKeyId: String, secretAccessKey: String) {
+        self.accessKeyId = accessKeyId
+        self.secretAccessKey = secretAccessKey
+    }
 }

@@ -6,10 +6,13 @@ public struct RequestAddress: Sendable, Equatable {
     public var bucket: String?
     /// The object key, percent-decoded once, never normalized (`a//b/../c` stays as is).
     public var key: String?
+    /// True when the bucket came from the `Host` header (`bucket.localhost`), not the path.
+    public var isVirtualHosted: Bool
 
-    public init(bucket: String?, key: String?) {
+    public init(bucket: String?, key: String?, isVirtualHosted: Bool = false) {
         self.bucket = bucket
         self.key = key
+        self.isVirtualHosted = isVirtualHosted
     }
 
     /// Resolves a request. `domains` are the base domains for virtual-hosted style
@@ -30,8 +33,8 @@ public struct RequestAddress: Sendable, Equatable {
         }
         let path = rawPath.dropFirst()
         if let virtualBucket {
-            guard !path.isEmpty else { return RequestAddress(bucket: virtualBucket, key: nil) }
-            return RequestAddress(bucket: virtualBucket, key: try decode(path))
+            guard !path.isEmpty else { return RequestAddress(bucket: virtualBucket, key: nil, isVirtualHosted: true) }
+            return RequestAddress(bucket: virtualBucket, key: try decode(path), isVirtualHosted: true)
         }
         guard !path.isEmpty else { return RequestAddress(bucket: nil, key: nil) }
         guard let slash = path.firstIndex(of: "/") else {

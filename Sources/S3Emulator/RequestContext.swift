@@ -1,3 +1,4 @@
+public import S3EmulatorAuth
 public import S3EmulatorCore
 
 /// A request that has passed addressing, authentication and authorization, and is ready
@@ -9,6 +10,10 @@ public struct RequestContext: Sendable {
     public let operation: S3Operation
     public let address: RequestAddress
     public let query: QueryParameters
+    /// Who signed the request, how, and how its body is framed and checked.
+    public let authentication: AuthResult
+    /// The head as authentication saw it; the body decoder reads its framing headers.
+    let authenticationHead: AuthRequestHead
     /// The moment the request was received.
     public let receivedAt: ContinuousClock.Instant
 

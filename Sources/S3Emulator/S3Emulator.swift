@@ -1,5 +1,6 @@
 public import Logging
 public import S3EmulatorCore
+import S3EmulatorAuth
 import S3EmulatorStorage
 
 /// The emulator: storage plus the request pipeline, without any HTTP server.
@@ -25,12 +26,21 @@ public final class S3Emulator: Sendable {
     let store: ObjectStore
     let logger: Logger
     let owner: Owner
+    let authenticator: SigV4Authenticator
 
     public init(configuration: EmulatorConfiguration, logger: Logger = Logger(label: "s3emu")) throws {
         self.configuration = configuration
         self.logger = logger
         self.store = try ObjectStore(configuration: configuration)
         self.owner = Owner(accountID: configuration.accountID)
+        let root = Credential(
+            accessKeyId: configuration.rootCredentials.accessKeyId,
+            secretAccessKey: configuration.rootCredentials.secretAccessKey,
+            principal: "root"
+        )
+        self.authenticator = SigV4Authenticator(
+            region: configuration.region, credentials: StaticCredentialStore([root]), clock: configuration.clock
+        )
     }
 
     /// Stops the I/O threads and removes in-memory storage.
@@ -54,14 +64,39 @@ public final class S3Emulator: Sendable {
             let address = try RequestAddress.resolve(host: request.host, rawPath: request.rawPath, domains: configuration.domains)
             let query = try QueryParameters(rawQuery: request.rawQuery)
             let operation = try S3Operation.route(method: request.method, address: address, query: query, headers: request.headers)
+            let head = authenticationHead(request, address: address)
+            let authentication = try authenticator.authenticate(head)
+            try authorize(operation: operation, authentication: authentication)
             let context = RequestContext(
                 request: request, requestID: requestID.requestID, hostID: requestID.hostID, operation: operation,
-                address: address, query: query, receivedAt: receivedAt
+                address: address, query: query, authentication: authentication, authenticationHead: head,
+                receivedAt: receivedAt
             )
-            // Authentication and authorization join here: the root user is assumed until they land.
             return .proceed(context)
         } catch {
             return .respond(errorResponse(error, method: request.method, requestID: requestID.requestID, hostID: requestID.hostID))
+        }
+    }
+
+    /// The request head as SigV4 signs it: the `host` header is rebuilt from the authority.
+    private func authenticationHead(_ request: S3Request, address: RequestAddress) -> AuthRequestHead {
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(request.headers.fields.count + 1)
+        if let host = request.host {
+            headers.append((name: "host", value: host))
+        }
+        headers.append(contentsOf: request.headers.fields.filter { $0.name != "host" })
+        return AuthRequestHead(
+            method: request.method, rawPath: request.rawPath, rawQuery: request.rawQuery, headers: headers,
+            virtualHostedBucket: address.isVirtualHosted ? address.bucket : nil
+        )
+    }
+
+    /// Decides whether the authenticated principal may run the operation. Until policies are
+    /// evaluated, the root user may do everything and anonymous requests are refused.
+    private func authorize(operation: S3Operation, authentication: AuthResult) throws(S3Error) {
+        guard authentication.credential != nil else {
+            throw S3Error(.accessDenied, message: "Access Denied")
         }
     }
 

@@ -2,18 +2,16 @@ import Crypto
 import S3EmulatorCore
 
 /// The integrity checks a request body must pass, read from its headers before the body
-/// arrives and applied to it as it streams: Content-MD5, `x-amz-content-sha256` (when the
-/// payload is signed) and one `x-amz-checksum-*` value.
+/// arrives and applied to it as it streams: Content-MD5 and one `x-amz-checksum-*` value.
+/// (The signed payload hash, `x-amz-content-sha256`, is the authentication decoder's check.)
 ///
 /// MD5 is always computed: it is the object's ETag.
 struct BodyIntegrity {
     private var md5 = Insecure.MD5()
-    private var sha256: SHA256?
     private var checksum: ChecksumCalculator?
     private(set) var byteCount: Int64 = 0
 
     private let expectedMD5: [UInt8]?
-    private let expectedSHA256: String?
     /// The checksum the client sent in a header; nil when it comes in a trailer or not at all.
     private let expectedChecksum: String?
 
@@ -26,15 +24,6 @@ struct BodyIntegrity {
             expectedMD5 = digest
         } else {
             expectedMD5 = nil
-        }
-
-        if let sha = headers["x-amz-content-sha256"], sha.utf8.count == 64,
-           sha.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0) })
-        {
-            expectedSHA256 = sha.lowercased()
-            sha256 = SHA256()
-        } else {
-            expectedSHA256 = nil
         }
 
         var found: (ChecksumAlgorithm, String)?
@@ -86,7 +75,6 @@ struct BodyIntegrity {
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
         byteCount += Int64(bytes.count)
         md5.update(bufferPointer: bytes)
-        sha256?.update(bufferPointer: bytes)
         checksum?.update(bytes)
     }
 
@@ -98,14 +86,6 @@ struct BodyIntegrity {
             throw S3Error(.badDigest, details: [
                 ("ExpectedDigest", Self.hex(expectedMD5)), ("CalculatedDigest", Base64.encode(md5)),
             ])
-        }
-        if let expectedSHA256, let sha256 {
-            let computed = Self.hex(Array(sha256.finalize()))
-            if computed != expectedSHA256 {
-                throw S3Error(.xAmzContentSHA256Mismatch, details: [
-                    ("ClientComputedContentSHA256", expectedSHA256), ("S3ComputedContentSHA256", computed),
-                ])
-            }
         }
         guard let checksum else { return (md5, nil) }
         let computed = checksum.finalize()

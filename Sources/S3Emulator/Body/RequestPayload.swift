@@ -1,26 +1,35 @@
 import Foundation
 import NIOCore
+import S3EmulatorAuth
 import S3EmulatorCore
 
-/// The payload of a request body, decoded from its transfer framing.
+/// The payload of a request body, decoded from its framing and checked against what the
+/// signature promised.
 ///
-/// Most bodies arrive as they are; `aws-chunked` bodies (`x-amz-content-sha256:
-/// STREAMING-…`) carry chunk headers, signatures and trailers around the payload.
+/// Most bodies arrive as they are (their SHA-256 checked when it was signed); `aws-chunked`
+/// bodies (`x-amz-content-sha256: STREAMING-…`) carry chunk headers, chunk signatures and
+/// trailers around the payload, which the authentication's decoder takes off and verifies.
 struct RequestPayload {
-    let headers: S3Headers
     /// The payload length the client declared: `x-amz-decoded-content-length` for
     /// aws-chunked bodies, otherwise `Content-Length`.
     let declaredLength: Int64?
-    let isAWSChunked: Bool
+    private let decoder: AWSChunkedDecoder
+    private let isStreaming: Bool
 
-    init(headers: S3Headers) throws(S3Error) {
-        self.headers = headers
+    init(_ context: RequestContext) throws(S3Error) {
+        let headers = context.headers
+        let authentication = context.authentication
         let sha = headers["x-amz-content-sha256"] ?? ""
         let encodings = (headers["content-encoding"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        isAWSChunked = sha.hasPrefix("STREAMING-") || encodings.contains("aws-chunked")
-        if isAWSChunked {
+        isStreaming = authentication.payload.isStreaming || sha.hasPrefix("STREAMING-") || encodings.contains("aws-chunked")
+        if isStreaming {
+            guard authentication.payload.isStreaming else {
+                // An unsigned request cannot use the signed chunk framing.
+                throw S3Error(.invalidArgument, message: "Unsupported value for x-amz-content-sha256 without a signature",
+                              details: [("ArgumentName", "x-amz-content-sha256"), ("ArgumentValue", sha)])
+            }
             guard let decoded = headers["x-amz-decoded-content-length"] else {
-                throw S3Error(.missingContentLength, message: "You must provide the Content-Length HTTP header.")
+                throw S3Error(.missingContentLength)
             }
             guard let length = Int64(decoded), length >= 0 else {
                 throw S3Error(.invalidArgument, message: "x-amz-decoded-content-length is not valid",
@@ -35,28 +44,35 @@ struct RequestPayload {
         } else {
             declaredLength = nil
         }
+        decoder = authentication.bodyDecoder(for: context.authenticationHead)
     }
 
     /// Streams the decoded payload of `body` to `consume`, in arrival order, and returns the
-    /// trailing headers (aws-chunked only). IncompleteBody when the body ends early.
+    /// trailing headers (aws-chunked only). The bytes are provisional until this returns:
+    /// a chunk signature, the payload hash or the length may still fail.
     func stream(_ body: S3RequestBody, _ consume: (ByteBuffer) async throws -> Void) async throws -> [(name: String, value: String)] {
-        guard !isAWSChunked else {
-            throw S3Error(.notImplemented, message: "aws-chunked request bodies are not supported yet")
-        }
+        var decoder = self.decoder
         var received: Int64 = 0
+        var decoded = ByteBuffer()
         do {
             for try await buffer in body {
                 received += Int64(buffer.readableBytes)
-                try await consume(buffer)
+                decoded.clear(minimumCapacity: buffer.readableBytes)
+                try buffer.withUnsafeReadableBytes { bytes in
+                    try decoder.feed(bytes) { output in decoded.writeBytes(output) }
+                }
+                if decoded.readableBytes > 0 {
+                    try await consume(decoded)
+                }
             }
         } catch let error as S3Error {
             throw error
         } catch {
             throw S3Error(.incompleteBody)
         }
-        if let declaredLength, received != declaredLength {
+        if !isStreaming, let declaredLength, received != declaredLength {
             throw S3Error(.incompleteBody)
         }
-        return []
+        return try decoder.finish()
     }
 }

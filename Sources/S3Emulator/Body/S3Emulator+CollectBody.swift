@@ -5,7 +5,7 @@ extension S3Emulator {
     /// Reads a small request body (an XML document) whole, at most `limit` bytes, checking
     /// Content-MD5, `x-amz-content-sha256` and `x-amz-checksum-*` on it.
     func collectBody(_ context: RequestContext, limit: Int) async throws -> ByteBuffer {
-        let payload = try RequestPayload(headers: context.headers)
+        let payload = try RequestPayload(context)
         if let length = payload.declaredLength, length > limit {
             throw S3Error(.maxMessageLengthExceeded, details: [("MaxMessageLengthBytes", String(limit))])
         }

@@ -17,7 +17,7 @@ extension S3Emulator {
         if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
             throw S3Error(.notImplemented, details: [("Header", "Transfer-Encoding")])
         }
-        let payload = try RequestPayload(headers: headers)
+        let payload = try RequestPayload(context)
         guard let length = payload.declaredLength else {
             throw S3Error(.missingContentLength)
         }
