@@ -33,13 +33,20 @@ public final class S3Emulator: Sendable {
         self.logger = logger
         self.store = try ObjectStore(configuration: configuration)
         self.owner = Owner(accountID: configuration.accountID)
-        let root = Credential(
-            accessKeyId: configuration.rootCredentials.accessKeyId,
-            secretAccessKey: configuration.rootCredentials.secretAccessKey,
-            principal: "root"
-        )
+        var credentials = [
+            Credential(
+                accessKeyId: configuration.rootCredentials.accessKeyId,
+                secretAccessKey: configuration.rootCredentials.secretAccessKey,
+                principal: "root"
+            )
+        ]
+        for user in configuration.users {
+            for key in user.accessKeys {
+                credentials.append(Credential(accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, principal: "user/" + user.name))
+            }
+        }
         self.authenticator = SigV4Authenticator(
-            region: configuration.region, credentials: StaticCredentialStore([root]), clock: configuration.clock
+            region: configuration.region, credentials: StaticCredentialStore(credentials), clock: configuration.clock
         )
     }
 
@@ -74,8 +81,23 @@ public final class S3Emulator: Sendable {
             )
             return .proceed(context)
         } catch {
-            return .respond(errorResponse(error, method: request.method, requestID: requestID.requestID, hostID: requestID.hostID))
+            let response = errorResponse(error, method: request.method, requestID: requestID.requestID, hostID: requestID.hostID)
+            record(request: request, operation: nil, address: nil, principal: nil, response: response, requestID: requestID.requestID)
+            return .respond(response)
         }
+    }
+
+    /// Reports a finished request to ``EmulatorConfiguration/onRequest``.
+    private func record(
+        request: S3Request, operation: S3Operation?, address: RequestAddress?, principal: String?,
+        response: S3Response, requestID: String
+    ) {
+        guard let onRequest = configuration.onRequest else { return }
+        onRequest(RequestRecord(
+            operation: operation?.rawValue ?? "Unknown", method: request.method, bucket: address?.bucket, key: address?.key,
+            principal: principal, status: response.status, errorCode: response.errorCode,
+            authorization: response.headers["x-s3emu-authz"], requestID: requestID
+        ))
     }
 
     /// The request head as SigV4 signs it: the `host` header is rebuilt from the authority.
@@ -105,12 +127,15 @@ public final class S3Emulator: Sendable {
         var response: S3Response
         do {
             response = try await dispatch(context)
+            response.headers.append("x-amz-request-id", context.requestID)
+            response.headers.append("x-amz-id-2", context.hostID)
         } catch {
             response = errorResponse(error, method: context.request.method, requestID: context.requestID, hostID: context.hostID)
-            return response
         }
-        response.headers.append("x-amz-request-id", context.requestID)
-        response.headers.append("x-amz-id-2", context.hostID)
+        record(
+            request: context.request, operation: context.operation, address: context.address,
+            principal: context.authentication.credential?.principal ?? "anonymous", response: response, requestID: context.requestID
+        )
         return response
     }
 
@@ -150,9 +175,13 @@ public final class S3Emulator: Sendable {
         var headers = S3Headers(s3Error.headers)
         headers.append("x-amz-request-id", requestID)
         headers.append("x-amz-id-2", hostID)
+        var response: S3Response
         if method == "HEAD" || s3Error.code.status == 304 {
-            return S3Response(status: s3Error.code.status, headers: headers)
+            response = S3Response(status: s3Error.code.status, headers: headers)
+        } else {
+            response = .xml(s3Error.xmlBody(requestID: requestID, hostID: hostID), status: s3Error.code.status, headers: headers)
         }
-        return .xml(s3Error.xmlBody(requestID: requestID, hostID: hostID), status: s3Error.code.status, headers: headers)
+        response.errorCode = s3Error.code.code
+        return response
     }
 }

@@ -27,6 +27,8 @@ public struct S3Response: Sendable {
     public var status: Int
     public var headers: S3Headers
     public var body: S3ResponseBody
+    /// The S3 error code, when this response is an error.
+    public var errorCode: String?
 
     public init(status: Int, headers: S3Headers = S3Headers(), body: S3ResponseBody = .empty) {
         self.status = status

@@ -30,6 +30,16 @@ public struct EmulatorConfiguration: Sendable {
     public var clock: any S3Clock = SystemClock()
     /// The root user's access key (`test` / `test` unless set), so existing CI set-ups work unchanged.
     public var rootCredentials = AccessKey(accessKeyId: "test", secretAccessKey: "test")
+    /// IAM users of the account, with their access keys, groups and policies.
+    public var users: [IAMUser] = []
+    /// IAM groups and their policies.
+    public var groups: [IAMGroup] = []
+    /// Buckets to create at start, with their settings.
+    public var buckets: [BucketSeed] = []
+    /// Account-level Block Public Access; nil means none is set.
+    public var accountPublicAccessBlock: PublicAccessBlockSettings?
+    /// Called once for every request, after its response is decided (the harness's request log).
+    public var onRequest: (@Sendable (RequestRecord) -> Void)?
     /// Threads for blocking disk and database work.
     public var ioThreads: Int = 8
 
