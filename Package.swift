@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "S3Emulator",
             dependencies: [
-                "S3EmulatorCore", "S3EmulatorAuth", "S3EmulatorStorage",
+                "S3EmulatorCore", "S3EmulatorAuth", "S3EmulatorAccess", "S3EmulatorStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
