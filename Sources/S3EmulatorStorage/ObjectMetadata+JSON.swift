@@ -3,6 +3,7 @@ extension ObjectMetadata {
     /// `{}` when empty. Member names are the `Codable` ones, so `JSONDecoder` reads it too.
     func jsonText() -> String {
         var writer = MetadataJSONWriter()
+        writer.member("acl", acl)
         writer.member("cacheControl", cacheControl)
         writer.member("checksumType", checksumType)
         writer.member("checksums", checksums)
@@ -22,6 +23,7 @@ extension ObjectMetadata {
         var reader = MetadataJSONReader(jsonBytes)
         try reader.readObject { name, value in
             switch (name, value) {
+            case ("acl", .string(let text)): acl = text
             case ("cacheControl", .string(let text)): cacheControl = text
             case ("checksumType", .string(let text)): checksumType = text
             case ("checksums", .map(let map)): checksums = map
@@ -34,7 +36,7 @@ extension ObjectMetadata {
             case ("userMetadata", .map(let map)): userMetadata = map
             case (_, .null):
                 break
-            case ("cacheControl", _), ("checksumType", _), ("checksums", _), ("contentDisposition", _),
+            case ("acl", _), ("cacheControl", _), ("checksumType", _), ("checksums", _), ("contentDisposition", _),
                 ("contentEncoding", _), ("contentLanguage", _), ("contentType", _), ("expires", _),
                 ("storageClass", _), ("userMetadata", _):
                 throw StorageError.corrupt("unreadable object metadata: member \(name) has the wrong type")

@@ -24,6 +24,9 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
     public var checksumType: String?
     /// `x-amz-storage-class`; `nil` means `STANDARD`.
     public var storageClass: String?
+    /// The object's access control list, in the server's own encoding; `nil` means the default
+    /// (owner full control).
+    public var acl: String?
 
     /// Metadata with the given fields; everything left out is absent.
     public init(
@@ -36,7 +39,8 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
         userMetadata: [String: String] = [:],
         checksums: [String: String] = [:],
         checksumType: String? = nil,
-        storageClass: String? = nil
+        storageClass: String? = nil,
+        acl: String? = nil
     ) {
         self.contentType = contentType
         self.cacheControl = cacheControl
@@ -48,11 +52,12 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
         self.checksums = checksums
         self.checksumType = checksumType
         self.storageClass = storageClass
+        self.acl = acl
     }
 
     private enum CodingKeys: String, CodingKey {
         case contentType, cacheControl, contentDisposition, contentEncoding, contentLanguage, expires
-        case userMetadata, checksums, checksumType, storageClass
+        case userMetadata, checksums, checksumType, storageClass, acl
     }
 
     /// Decodes metadata; missing maps decode as empty.
@@ -68,6 +73,7 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
         checksums = try container.decodeIfPresent([String: String].self, forKey: .checksums) ?? [:]
         checksumType = try container.decodeIfPresent(String.self, forKey: .checksumType)
         storageClass = try container.decodeIfPresent(String.self, forKey: .storageClass)
+        acl = try container.decodeIfPresent(String.self, forKey: .acl)
     }
 
     /// Encodes metadata, leaving out absent fields and empty maps.
@@ -87,5 +93,6 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
         }
         try container.encodeIfPresent(checksumType, forKey: .checksumType)
         try container.encodeIfPresent(storageClass, forKey: .storageClass)
+        try container.encodeIfPresent(acl, forKey: .acl)
     }
 }

@@ -30,6 +30,18 @@ struct SchemaMigration: Sendable {
                     PRIMARY KEY (bucket, key)
                 ) WITHOUT ROWID;
                 """
-        )
+        ),
+        SchemaMigration(
+            name: "createBucketConfigurations",
+            sql: """
+                CREATE TABLE bucket_configurations (
+                    bucket TEXT NOT NULL REFERENCES buckets(name) ON DELETE CASCADE,
+                    -- policy, publicAccessBlock, ownershipControls, cors, acl, tagging, versioning, ...
+                    name TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (bucket, name)
+                ) WITHOUT ROWID;
+                """
+        ),
     ]
 }

@@ -30,7 +30,8 @@ final class ObjectMetadataJSONTests: XCTestCase {
             userMetadata: map,
             checksums: Bool.random(using: &random) ? ["CRC32": pick(), "SHA256": pick()] : [:],
             checksumType: maybe(),
-            storageClass: maybe()
+            storageClass: maybe(),
+            acl: maybe()
         )
     }
 
@@ -43,6 +44,15 @@ final class ObjectMetadataJSONTests: XCTestCase {
     func testMetadataJSONIsSortedAndStable() {
         let metadata = ObjectMetadata(contentType: "text/plain", userMetadata: ["b": "2", "a": "1"], storageClass: "GLACIER")
         XCTAssertEqual(metadata.jsonText(), #"{"contentType":"text/plain","storageClass":"GLACIER","userMetadata":{"a":"1","b":"2"}}"#)
+    }
+
+    func testACLIsStoredWithTheMetadataAndRowsWithoutItStillRead() throws {
+        let metadata = ObjectMetadata(contentType: "text/plain", acl: #"{"grants":[]}"#)
+        XCTAssertEqual(metadata.jsonText(), #"{"acl":"{\"grants\":[]}","contentType":"text/plain"}"#)
+        XCTAssertEqual(try decode(metadata.jsonText()).acl, #"{"grants":[]}"#)
+        // A row written before the field existed.
+        XCTAssertNil(try decode(#"{"contentType":"text/plain"}"#).acl)
+        XCTAssertThrowsError(try decode(#"{"acl":{"a":"b"}}"#))
     }
 
     func testMetadataRoundTripsThroughTheStoredJSON() throws {
