@@ -14,6 +14,11 @@ public struct RequestContext: Sendable {
     public let authentication: AuthResult
     /// The head as authentication saw it; the body decoder reads its framing headers.
     let authenticationHead: AuthRequestHead
+    /// The principal and condition keys, for the checks a handler makes itself (CopyObject's
+    /// source, DeleteObjects' keys, ACL headers).
+    let subject: AuthorizationSubject
+    /// The authorization decision in one line; nil for operations checked inside the handler.
+    let authorization: String?
     /// The moment the request was received.
     public let receivedAt: ContinuousClock.Instant
 
@@ -27,7 +32,9 @@ public struct RequestContext: Sendable {
     /// must be told to send it.
     public var readsBody: Bool {
         switch operation {
-        case .putObject, .createBucket, .deleteObjects: true
+        case .putObject, .createBucket, .deleteObjects, .putBucketPolicy, .putPublicAccessBlock, .putBucketOwnershipControls,
+             .putBucketAcl, .putObjectAcl:
+            true
         default: false
         }
     }

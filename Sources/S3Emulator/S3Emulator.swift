@@ -1,5 +1,6 @@
 public import Logging
 public import S3EmulatorCore
+import S3EmulatorAccess
 import S3EmulatorAuth
 import S3EmulatorStorage
 
@@ -27,12 +28,16 @@ public final class S3Emulator: Sendable {
     let logger: Logger
     let owner: Owner
     let authenticator: SigV4Authenticator
+    let identities: IdentityRegistry
+    let evaluator = PolicyEvaluator()
+    let bucketSettingsCache = BucketSettingsCache()
 
     public init(configuration: EmulatorConfiguration, logger: Logger = Logger(label: "s3emu")) throws {
         self.configuration = configuration
         self.logger = logger
         self.store = try ObjectStore(configuration: configuration)
         self.owner = Owner(accountID: configuration.accountID)
+        self.identities = try IdentityRegistry(configuration: configuration)
         var credentials = [
             Credential(
                 accessKeyId: configuration.rootCredentials.accessKeyId,
@@ -48,6 +53,7 @@ public final class S3Emulator: Sendable {
         self.authenticator = SigV4Authenticator(
             region: configuration.region, credentials: StaticCredentialStore(credentials), clock: configuration.clock
         )
+        try seedBuckets()
     }
 
     /// Stops the I/O threads and removes in-memory storage.
@@ -67,22 +73,34 @@ public final class S3Emulator: Sendable {
     public func prepare(_ request: S3Request) async -> Preparation {
         let requestID = RequestID.make()
         let receivedAt = ContinuousClock.now
+        var operation: S3Operation?
+        var address: RequestAddress?
+        var principal: String?
         do {
-            let address = try RequestAddress.resolve(host: request.host, rawPath: request.rawPath, domains: configuration.domains)
+            let resolved = try RequestAddress.resolve(host: request.host, rawPath: request.rawPath, domains: configuration.domains)
+            address = resolved
             let query = try QueryParameters(rawQuery: request.rawQuery)
-            let operation = try S3Operation.route(method: request.method, address: address, query: query, headers: request.headers)
+            let routed = try S3Operation.route(method: request.method, address: resolved, query: query, headers: request.headers)
+            operation = routed
+            let address = resolved
+            let operation = routed
             let head = authenticationHead(request, address: address)
             let authentication = try authenticator.authenticate(head)
-            try authorize(operation: operation, authentication: authentication)
+            principal = authentication.credential?.principal ?? "anonymous"
+            let subject = AuthorizationSubject(
+                identity: identities.identity(for: authentication.credential?.principal),
+                conditionKeys: conditionKeys(request: request, authentication: authentication, operation: operation, query: query)
+            )
+            let authorization = try authorizeRequest(operation: operation, address: address, subject: subject)
             let context = RequestContext(
                 request: request, requestID: requestID.requestID, hostID: requestID.hostID, operation: operation,
                 address: address, query: query, authentication: authentication, authenticationHead: head,
-                receivedAt: receivedAt
+                subject: subject, authorization: authorization, receivedAt: receivedAt
             )
             return .proceed(context)
         } catch {
             let response = errorResponse(error, method: request.method, requestID: requestID.requestID, hostID: requestID.hostID)
-            record(request: request, operation: nil, address: nil, principal: nil, response: response, requestID: requestID.requestID)
+            record(request: request, operation: operation, address: address, principal: principal, response: response, requestID: requestID.requestID)
             return .respond(response)
         }
     }
@@ -114,19 +132,14 @@ public final class S3Emulator: Sendable {
         )
     }
 
-    /// Decides whether the authenticated principal may run the operation. Until policies are
-    /// evaluated, the root user may do everything and anonymous requests are refused.
-    private func authorize(operation: S3Operation, authentication: AuthResult) throws(S3Error) {
-        guard authentication.credential != nil else {
-            throw S3Error(.accessDenied, message: "Access Denied")
-        }
-    }
-
     /// Runs the handler of a prepared request and renders its result or error.
     public func execute(_ context: RequestContext) async -> S3Response {
         var response: S3Response
         do {
             response = try await dispatch(context)
+            if let authorization = context.authorization {
+                response.headers.append("x-s3emu-authz", Self.headerSafe(authorization))
+            }
             response.headers.append("x-amz-request-id", context.requestID)
             response.headers.append("x-amz-id-2", context.hostID)
         } catch {
@@ -149,6 +162,20 @@ public final class S3Emulator: Sendable {
         case .listObjects: try listObjects(context, version: 1)
         case .listObjectsV2: try listObjects(context, version: 2)
         case .deleteObjects: try await deleteObjects(context)
+        case .getBucketPolicy: try getBucketPolicy(context)
+        case .putBucketPolicy: try await putBucketPolicy(context)
+        case .deleteBucketPolicy: try await deleteBucketPolicy(context)
+        case .getBucketPolicyStatus: try getBucketPolicyStatus(context)
+        case .getPublicAccessBlock: try getPublicAccessBlock(context)
+        case .putPublicAccessBlock: try await putPublicAccessBlock(context)
+        case .deletePublicAccessBlock: try await deletePublicAccessBlock(context)
+        case .getBucketOwnershipControls: try getBucketOwnershipControls(context)
+        case .putBucketOwnershipControls: try await putBucketOwnershipControls(context)
+        case .deleteBucketOwnershipControls: try await deleteBucketOwnershipControls(context)
+        case .getBucketAcl: try getBucketAcl(context)
+        case .putBucketAcl: try await putBucketAcl(context)
+        case .getObjectAcl: try getObjectAcl(context)
+        case .putObjectAcl: try await putObjectAcl(context)
         case .putObject: try await putObject(context)
         case .getObject: try await getObject(context, headOnly: false)
         case .headObject: try await getObject(context, headOnly: true)

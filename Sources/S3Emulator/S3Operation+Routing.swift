@@ -22,14 +22,34 @@ extension S3Operation {
             if subResources.isEmpty {
                 return query["list-type"] == "2" ? .listObjectsV2 : .listObjects
             }
-            if subResources == ["location"] { return .getBucketLocation }
-            return .notImplemented
+            switch subResources {
+            case ["location"]: return .getBucketLocation
+            case ["policy"]: return .getBucketPolicy
+            case ["policyStatus"]: return .getBucketPolicyStatus
+            case ["publicAccessBlock"]: return .getPublicAccessBlock
+            case ["ownershipControls"]: return .getBucketOwnershipControls
+            case ["acl"]: return .getBucketAcl
+            default: return .notImplemented
+            }
         case "HEAD":
             return .headBucket
         case "PUT":
-            return subResources.isEmpty ? .createBucket : .notImplemented
+            switch subResources {
+            case []: return .createBucket
+            case ["policy"]: return .putBucketPolicy
+            case ["publicAccessBlock"]: return .putPublicAccessBlock
+            case ["ownershipControls"]: return .putBucketOwnershipControls
+            case ["acl"]: return .putBucketAcl
+            default: return .notImplemented
+            }
         case "DELETE":
-            return subResources.isEmpty ? .deleteBucket : .notImplemented
+            switch subResources {
+            case []: return .deleteBucket
+            case ["policy"]: return .deleteBucketPolicy
+            case ["publicAccessBlock"]: return .deletePublicAccessBlock
+            case ["ownershipControls"]: return .deleteBucketOwnershipControls
+            default: return .notImplemented
+            }
         case "POST":
             if subResources == ["delete"] { return .deleteObjects }
             return .notImplemented
@@ -43,10 +63,12 @@ extension S3Operation {
         let relevant = subResources
         switch method {
         case "GET":
+            if relevant == ["acl"] { return .getObjectAcl }
             return relevant.isEmpty ? .getObject : .notImplemented
         case "HEAD":
             return relevant.isEmpty ? .headObject : .notImplemented
         case "PUT":
+            if relevant == ["acl"] { return .putObjectAcl }
             guard relevant.isEmpty else { return .notImplemented }
             return headers.contains("x-amz-copy-source") ? .copyObject : .putObject
         case "DELETE":

@@ -65,6 +65,9 @@ extension S3ErrorCode {
         code: "InvalidAccessKeyId", status: 403,
         defaultMessage: "The AWS Access Key Id you provided does not exist in our records.")
     public static let invalidArgument = S3ErrorCode(code: "InvalidArgument", status: 400, defaultMessage: "Invalid Argument")
+    public static let invalidBucketAclWithObjectOwnership = S3ErrorCode(
+        code: "InvalidBucketAclWithObjectOwnership", status: 400,
+        defaultMessage: "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
     public static let invalidBucketName = S3ErrorCode(
         code: "InvalidBucketName", status: 400, defaultMessage: "The specified bucket is not valid.")
     public static let invalidBucketState = S3ErrorCode(

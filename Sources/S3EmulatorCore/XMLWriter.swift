@@ -33,6 +33,20 @@ public struct XMLWriter: Sendable {
         text += ">"
     }
 
+    /// An opening tag with attributes, values escaped.
+    public mutating func open(_ name: String, attributes: [(name: String, value: String)]) {
+        text += "<"
+        text += name
+        for attribute in attributes {
+            text += " "
+            text += attribute.name
+            text += "=\""
+            text += XMLWriter.escape(attribute.value)
+            text += "\""
+        }
+        text += ">"
+    }
+
     public mutating func close(_ name: String) {
         text += "</"
         text += name

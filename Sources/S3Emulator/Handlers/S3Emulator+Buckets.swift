@@ -62,8 +62,27 @@ extension S3Emulator {
                 region = try checkLocationConstraint(constraint)
             }
         }
+        let ownership = context.headers["x-amz-object-ownership"]
+        if let ownership, !ObjectOwnership.all.contains(ownership) {
+            throw S3Error(.invalidArgument, message: "Invalid x-amz-object-ownership header: \(ownership)",
+                          details: [("ArgumentName", "x-amz-object-ownership"), ("ArgumentValue", ownership)])
+        }
+        if let acl = context.headers["x-amz-acl"], acl != "private", acl != "bucket-owner-full-control",
+           ownership == nil || ownership == ObjectOwnership.bucketOwnerEnforced
+        {
+            throw S3Error(.invalidBucketAclWithObjectOwnership)
+        }
         let record = BucketRecord(name: name, creationDate: configuration.clock.now(), region: region)
-        let created = try await store.io { [store] in try store.metadata.createBucket(record) }
+        let created = try await store.io { [self] in
+            guard try store.metadata.createBucket(record) else { return false }
+            try applyNewBucketDefaults(name, objectOwnership: ownership)
+            return true
+        }
+        bucketSettingsCache.invalidate(name)
+        if created, let acl = context.headers["x-amz-acl"], CannedACL.publicACLs.contains(acl) {
+            // A new bucket blocks public ACLs, as on AWS: the ACL is refused after creation.
+            throw S3Error(.accessDenied)
+        }
         if !created {
             // For legacy compatibility, us-east-1 answers 200 to re-creating a bucket you own.
             if configuration.region != "us-east-1" {
@@ -108,6 +127,7 @@ extension S3Emulator {
     func deleteBucket(_ context: RequestContext) async throws -> S3Response {
         let name = context.bucket
         let result = try await store.io { [store] in try store.metadata.deleteBucket(named: name) }
+        bucketSettingsCache.invalidate(name)
         switch result {
         case .deleted: return S3Response(status: 204)
         case .notEmpty: throw S3Error(.bucketNotEmpty, details: [("BucketName", name)])

@@ -14,6 +14,7 @@ extension S3Emulator {
         let key = context.key
         try ObjectKey.validate(key)
         _ = try existingBucket(bucket)
+        try authorize(context.subject, action: "s3:GetObject", resource: S3ARN.object(sourceBucket, sourceKey), bucket: sourceBucket)
         let source = try existingObject(bucket: sourceBucket, key: sourceKey)
         if let storageClass = source.metadata.storageClass, storageClass == "GLACIER" || storageClass == "DEEP_ARCHIVE" {
             throw S3Error(.invalidObjectState, message: "Operation is not valid for the source object's storage class",
@@ -62,6 +63,12 @@ extension S3Emulator {
             newChecksum = algorithm
         }
         let precondition = try writePrecondition(headers)
+        if let acl = try requestedCannedACL(headers, bucket: bucket) {
+            try authorize(context.subject, action: "s3:PutObjectAcl", resource: S3ARN.object(bucket, key), bucket: bucket)
+            metadata.acl = acl
+        } else if directive == "REPLACE" || sourceBucket != bucket {
+            metadata.acl = nil
+        }
         let now = configuration.clock.now()
         let store = self.store
 

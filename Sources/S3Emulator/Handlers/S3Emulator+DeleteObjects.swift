@@ -30,9 +30,19 @@ extension S3Emulator {
             keys.append(key)
         }
 
+        // s3:DeleteObject is decided per key; a refused key gets its own AccessDenied result.
+        var refused: [String: S3Error] = [:]
+        for key in keys where refused[key] == nil {
+            do {
+                try authorize(context.subject, action: "s3:DeleteObject", resource: S3ARN.object(bucket, key), bucket: bucket)
+            } catch {
+                refused[key] = error
+            }
+        }
         let store = self.store
-        let results = try await store.io { [keys] () -> [(key: String, error: S3Error?)] in
+        let results = try await store.io { [keys, refused] () -> [(key: String, error: S3Error?)] in
             keys.map { key in
+                if let error = refused[key] { return (key, error) }
                 do {
                     try ObjectKey.validate(key)
                     if let removed = try store.metadata.deleteObject(bucket: bucket, key: key) {

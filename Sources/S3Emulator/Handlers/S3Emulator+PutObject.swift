@@ -30,6 +30,10 @@ extension S3Emulator {
         let precondition = try writePrecondition(headers)
         var integrity = try BodyIntegrity(headers: headers)
         _ = try existingBucket(bucket)
+        metadata.acl = try requestedCannedACL(headers, bucket: bucket)
+        if headers["x-amz-acl"] != nil {
+            try authorize(context.subject, action: "s3:PutObjectAcl", resource: S3ARN.object(bucket, key), bucket: bucket)
+        }
 
         var upload = BlobUpload(store: store)
         let verified: (md5: [UInt8], checksum: (ChecksumAlgorithm, String)?)
@@ -91,7 +95,8 @@ extension ObjectStore {
     func commit(_ record: ObjectRecord, precondition: WritePrecondition) throws {
         switch try metadata.putObject(record, precondition: precondition) {
         case .stored(let replaced):
-            if let replaced { blobs.remove(replaced) }
+            // An update of metadata alone (PutObjectAcl) keeps its blob.
+            if let replaced, replaced != record.blobID { blobs.remove(replaced) }
         case .noSuchBucket:
             throw S3Error(.noSuchBucket, details: [("BucketName", record.bucket)])
         case .preconditionFailed:

@@ -1,0 +1,142 @@
+import Foundation
+import Logging
+import S3EmulatorAccess
+import S3EmulatorAuth
+import S3EmulatorCore
+import S3EmulatorStorage
+
+/// Who is asking and what the request context says: what every authorization check of one
+/// request shares.
+struct AuthorizationSubject: Sendable {
+    let identity: IdentityRegistry.Identity
+    /// The request's condition keys (`aws:SourceIp`, `s3:prefix`, …).
+    let conditionKeys: [String: [String]]
+}
+
+extension S3Emulator {
+    /// Decides `action` on `resource` for the subject. Throws AccessDenied with AWS's message,
+    /// the one-line explanation in `x-s3emu-authz`, and the full trace in the debug log.
+    @discardableResult
+    func authorize(
+        _ subject: AuthorizationSubject, action: String, resource: String, bucket: String?, acl: ACLGrant = .none
+    ) throws(S3Error) -> AuthorizationDecision {
+        let settings = bucket.map(bucketSettings) ?? .none
+        let request = AuthorizationRequest(
+            principal: subject.identity.principal, action: action, resource: resource,
+            bucketOwnerAccount: configuration.accountID, conditionKeys: subject.conditionKeys,
+            canonicalUserID: subject.identity.principal == .anonymous ? nil : owner.canonicalID,
+            currentTime: configuration.clock.now()
+        )
+        let decision = evaluator.evaluate(
+            request, identityPolicies: subject.identity.policies, bucketPolicy: settings.policy,
+            publicAccessBlock: effectivePublicAccessBlock(settings), acl: acl
+        )
+        if logger.logLevel <= .debug {
+            logger.debug("authorization \(action) \(resource): \(decision.allowed ? "allowed" : "denied")", metadata: [
+                "trace": .array(decision.trace.map { .string($0) }),
+            ])
+        }
+        guard decision.allowed else {
+            var error = decision.accessDenied
+            error.headers.append(("x-s3emu-authz", Self.headerSafe(decision.shortTrace)))
+            throw error
+        }
+        return decision
+    }
+
+    /// The Block Public Access settings in force for a bucket: the bucket's and the account's together.
+    func effectivePublicAccessBlock(_ settings: BucketSettings) -> PublicAccessBlockConfiguration {
+        PublicAccessBlockConfiguration.effective(
+            bucket: settings.publicAccessBlock?.evaluatorConfiguration,
+            account: configuration.accountPublicAccessBlock?.evaluatorConfiguration
+        )
+    }
+
+    /// The compiled settings of a bucket (empty for a bucket that does not exist).
+    func bucketSettings(_ bucket: String) -> BucketSettings {
+        bucketSettingsCache.settings(for: bucket) {
+            let stored = (try? store.metadata.bucketConfigurations(bucket: bucket)) ?? [:]
+            return BucketSettings(bucket: bucket, configurations: stored)
+        }
+    }
+
+    /// Stores (or, with nil, removes) one bucket configuration and drops the compiled settings.
+    func setBucketConfiguration(_ bucket: String, name: String, value: String?) async throws {
+        let stored = try await store.io { [store] in
+            try store.metadata.setBucketConfiguration(bucket: bucket, name: name, value: value)
+        }
+        bucketSettingsCache.invalidate(bucket)
+        guard stored else { throw S3Error(.noSuchBucket, details: [("BucketName", bucket)]) }
+    }
+
+    /// Authorizes the request's own action, before its handler runs.
+    func authorizeRequest(
+        operation: S3Operation, address: RequestAddress, subject: AuthorizationSubject
+    ) throws(S3Error) -> String? {
+        guard let action = operation.iamAction else { return nil }
+        let bucket = address.bucket
+        let resource: String
+        if operation == .listBuckets {
+            resource = AuthorizationRequest.accountLevelResource
+        } else if operation.actsOnObject {
+            resource = S3ARN.object(bucket ?? "", address.key ?? "")
+        } else {
+            resource = S3ARN.bucket(bucket ?? "")
+        }
+        let acl = aclGrant(operation: operation, address: address, principal: subject.identity.principal)
+        return try authorize(subject, action: action, resource: resource, bucket: bucket, acl: acl).shortTrace
+    }
+
+    /// The condition keys of a request, as the IAM and S3 condition key references define them.
+    func conditionKeys(
+        request: S3Request, authentication: AuthResult, operation: S3Operation, query: QueryParameters
+    ) -> [String: [String]] {
+        var keys: [String: [String]] = [:]
+        keys["aws:SecureTransport"] = [request.isSecure ? "true" : "false"]
+        if let address = request.remoteAddress { keys["aws:SourceIp"] = [address] }
+        if let referer = request.headers["referer"] { keys["aws:Referer"] = [referer] }
+        if let agent = request.headers["user-agent"] { keys["aws:UserAgent"] = [agent] }
+        if let authType = authentication.method.authType { keys["s3:authType"] = [authType] }
+        if let version = authentication.method.signatureVersion { keys["s3:signatureversion"] = [version] }
+        if let age = authentication.signatureAge { keys["s3:signatureAge"] = [String(Int(age))] }
+        for name in ["x-amz-content-sha256", "x-amz-acl", "x-amz-server-side-encryption", "x-amz-metadata-directive", "x-amz-copy-source"] {
+            if let value = request.headers[name] { keys["s3:" + name] = [value] }
+        }
+        if operation == .listObjects || operation == .listObjectsV2 {
+            for name in ["prefix", "delimiter", "max-keys"] {
+                if let value = query[name] { keys["s3:" + name] = [value] }
+            }
+        }
+        return keys
+    }
+
+    /// What a canned ACL grants the request. ACLs only count when the bucket's Object
+    /// Ownership allows them; only public grants matter, since the account's own principals
+    /// are governed by policies.
+    private func aclGrant(operation: S3Operation, address: RequestAddress, principal: Principal) -> ACLGrant {
+        guard let bucket = address.bucket else { return .none }
+        let settings = bucketSettings(bucket)
+        guard settings.aclsEnabled else { return .none }
+        let canned: String?
+        let write: Bool
+        switch operation {
+        case .getObject, .headObject:
+            canned = (try? store.metadata.object(bucket: bucket, key: address.key ?? ""))?.metadata.acl
+            write = false
+        case .listObjects, .listObjectsV2, .headBucket:
+            canned = settings.cannedACL
+            write = false
+        case .putObject, .deleteObject:
+            canned = settings.cannedACL
+            write = true
+        default:
+            return .none
+        }
+        return CannedACL.grant(canned, write: write, authenticated: principal != .anonymous)
+    }
+
+    /// Header values carry no line breaks or non-ASCII text.
+    static func headerSafe(_ text: String) -> String {
+        String(text.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7F ? Character($0) : "?" })
+    }
+}

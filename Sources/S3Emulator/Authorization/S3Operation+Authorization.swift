@@ -1,0 +1,45 @@
+import S3EmulatorAccess
+
+extension S3Operation {
+    /// The IAM action the operation needs, as the S3 service authorization reference lists it;
+    /// nil when it is checked per key (DeleteObjects) or not at all.
+    var iamAction: String? {
+        switch self {
+        case .listBuckets: "s3:ListAllMyBuckets"
+        case .createBucket: "s3:CreateBucket"
+        case .headBucket, .listObjects, .listObjectsV2: "s3:ListBucket"
+        case .deleteBucket: "s3:DeleteBucket"
+        case .getBucketLocation: "s3:GetBucketLocation"
+        case .getBucketPolicy: "s3:GetBucketPolicy"
+        case .putBucketPolicy: "s3:PutBucketPolicy"
+        case .deleteBucketPolicy: "s3:DeleteBucketPolicy"
+        case .getBucketPolicyStatus: "s3:GetBucketPolicyStatus"
+        case .getPublicAccessBlock: "s3:GetBucketPublicAccessBlock"
+        case .putPublicAccessBlock, .deletePublicAccessBlock: "s3:PutBucketPublicAccessBlock"
+        case .getBucketOwnershipControls: "s3:GetBucketOwnershipControls"
+        case .putBucketOwnershipControls, .deleteBucketOwnershipControls: "s3:PutBucketOwnershipControls"
+        case .getBucketAcl: "s3:GetBucketAcl"
+        case .putBucketAcl: "s3:PutBucketAcl"
+        case .putObject, .copyObject: "s3:PutObject"
+        case .getObject, .headObject: "s3:GetObject"
+        case .deleteObject: "s3:DeleteObject"
+        case .getObjectAcl: "s3:GetObjectAcl"
+        case .putObjectAcl: "s3:PutObjectAcl"
+        case .deleteObjects, .notImplemented: nil
+        }
+    }
+
+    /// True when the action's resource is the object (`arn:aws:s3:::bucket/key`), not the bucket.
+    var actsOnObject: Bool {
+        switch self {
+        case .putObject, .copyObject, .getObject, .headObject, .deleteObject, .getObjectAcl, .putObjectAcl: true
+        default: false
+        }
+    }
+}
+
+/// ARNs of S3 resources.
+enum S3ARN {
+    static func bucket(_ bucket: String) -> String { "arn:aws:s3:::" + bucket }
+    static func object(_ bucket: String, _ key: String) -> String { "arn:aws:s3:::" + bucket + "/" + key }
+}
