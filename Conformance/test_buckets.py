@@ -137,14 +137,30 @@ def test_create_bucket_with_63_character_name_succeeds(s3, target):
         s3.delete_bucket(Bucket=name)
 
 
-def test_create_existing_own_bucket_fails_with_bucket_already_owned_by_you(s3, bucket, target):
-    # The docs keep a us-east-1 legacy 200 for this; the issue this suite proves asks for the
-    # error in every region (as S3 answers today).
+def test_create_existing_own_bucket_in_us_east_1_is_a_legacy_no_op(s3, bucket, target):
+    # S3 documents that in us-east-1 re-creating a bucket you own answers 200 OK (legacy
+    # compatibility); every other region answers BucketAlreadyOwnedByYou (next test).
+    if target.region != "us-east-1":
+        pytest.skip("us-east-1 specific")
+    s3.put_object(Bucket=bucket, Key="still-here", Body=b"x")
+    response = s3.create_bucket(Bucket=bucket)
+    assert status_of(response) == 200
+    assert s3.get_object(Bucket=bucket, Key="still-here")["Body"].read() == b"x"
+
+
+@pytest.mark.own_server
+def test_create_existing_own_bucket_outside_us_east_1_fails_with_bucket_already_owned_by_you(
+        private_server, client_factory):
+    server = private_server("euw1", region="eu-west-1")
+    client = client_factory(endpoint=server.endpoint, region="eu-west-1")
+    name = unique_name()
+    config = {"LocationConstraint": "eu-west-1"}
+    client.create_bucket(Bucket=name, CreateBucketConfiguration=config)
     response = expect_error(
-        "BucketAlreadyOwnedByYou", 409, create_bucket, s3, bucket, target.region,
+        "BucketAlreadyOwnedByYou", 409, client.create_bucket, Bucket=name, CreateBucketConfiguration=config,
         message="Your previous request to create the named bucket succeeded and you already own it.",
     )
-    assert response["Error"].get("BucketName") == bucket
+    assert response["Error"].get("BucketName") == name
 
 
 def test_head_bucket_existing(s3, bucket, target):

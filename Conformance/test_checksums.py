@@ -192,39 +192,36 @@ def test_put_object_aws_chunked_decoded_length_mismatch_is_rejected(raw, s3, buc
     expect_error("404", 404, s3.head_object, Bucket=bucket, Key=key)
 
 
-def test_boto3_unsigned_trailer_over_http_when_forced(client_factory, bucket, key):
-    """botocore uses the trailer form only over HTTPS; force it by marking the payload unsigned
-    and wrapping the body the way botocore does for HTTPS (its own AwsChunkedWrapper)."""
-    import io
-
-    from botocore.httpchecksum import AwsChunkedWrapper, Crc32Checksum
-
+@pytest.mark.parametrize("algorithm", ["CRC32", "CRC64NVME", "SHA256"])
+def test_boto3_trailer_checksum_as_sent_over_https(client_factory, bucket, key, algorithm):
+    """botocore sends the trailer form only over HTTPS (where it is the default); switch it on for
+    HTTP by moving the resolved checksum to the trailer, and botocore builds the request as it
+    does for HTTPS: Transfer-Encoding: chunked around an aws-chunked body,
+    x-amz-content-sha256: STREAMING-UNSIGNED-PAYLOAD-TRAILER, the checksum in the trailer."""
+    needs_crt(algorithm)
     client = client_factory()
-    data = os.urandom(200_000)
+    data = os.urandom(3 * 1024 * 1024 + 11)  # several botocore chunks
+    sent = {}
 
-    def to_trailer(request, **_):
-        if request.method != "PUT":
-            return
-        raw_body = request.body
-        if hasattr(raw_body, "read"):
-            raw_body = raw_body.read()
-        wrapper = AwsChunkedWrapper(io.BytesIO(raw_body), checksum_cls=Crc32Checksum,
-                                    checksum_name="x-amz-checksum-crc32", chunk_size=65536)
-        encoded = wrapper.read()
-        for name in list(request.headers.keys()):
-            if name.lower().startswith("x-amz-checksum-") or name.lower() in ("content-md5",):
-                del request.headers[name]
-        request.headers["Content-Encoding"] = "aws-chunked"
-        request.headers["X-Amz-Trailer"] = "x-amz-checksum-crc32"
-        request.headers["X-Amz-Decoded-Content-Length"] = str(len(raw_body))
-        request.headers["X-Amz-Content-SHA256"] = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
-        request.headers["Content-Length"] = str(len(encoded))
-        request.data = encoded
+    def to_trailer(params, **_):
+        algo = params["context"].get("checksum", {}).get("request_algorithm")
+        if isinstance(algo, dict):
+            algo["in"] = "trailer"
 
-    client.meta.events.register("before-sign.s3.PutObject", to_trailer)
-    response = client.put_object(Bucket=bucket, Key=key, Body=data)
+    def capture(request, **_):
+        sent.update({k.lower(): (v.decode() if isinstance(v, bytes) else v) for k, v in request.headers.items()})
+
+    client.meta.events.register("before-call.s3.PutObject", to_trailer)
+    client.meta.events.register("before-send.s3.PutObject", capture)
+    response = client.put_object(Bucket=bucket, Key=key, Body=data, ChecksumAlgorithm=algorithm)
+    assert sent.get("x-amz-content-sha256") == "STREAMING-UNSIGNED-PAYLOAD-TRAILER", sent
+    assert sent.get("x-amz-trailer") == f"x-amz-checksum-{algorithm.lower()}", sent
+    assert sent.get("transfer-encoding") == "chunked", sent
     assert status_of(response) == 200
-    assert headers_of(response).get("x-amz-checksum-crc32") == checksum_b64("crc32", data)
+    expected = checksum_b64(algorithm, data)
+    assert headers_of(response).get(f"x-amz-checksum-{algorithm.lower()}") == expected
     got = client.get_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+    assert got["ContentLength"] == len(data)
     assert got["Body"].read() == data
-    assert got["ChecksumCRC32"] == checksum_b64("crc32", data)
+    assert got[f"Checksum{algorithm}"] == expected
+    assert "aws-chunked" not in (got.get("ContentEncoding") or "")

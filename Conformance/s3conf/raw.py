@@ -24,6 +24,18 @@ from botocore.credentials import Credentials
 S3_NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
 
+class _FixedPayloadS3SigV4Auth(S3SigV4Auth):
+    """botocore's S3 SigV4 signer with the payload hash given, not computed from the body
+    (for UNSIGNED-PAYLOAD and the STREAMING-* modes, and to sign bodies sent separately)."""
+
+    def __init__(self, credentials: Credentials, region: str, payload_hash: str) -> None:
+        super().__init__(credentials, "s3", region)
+        self._payload_hash = payload_hash
+
+    def payload(self, request: AWSRequest) -> str:
+        return self._payload_hash
+
+
 def quote_key(key: str) -> str:
     """Percent-encode an object key for a request path, keeping `/` (as the SDKs do)."""
     return quote(key, safe="/~")
@@ -104,7 +116,7 @@ class RawS3:
         hdrs["X-Amz-Content-SHA256"] = payload_hash
         hdrs["Host"] = host_header
         request = AWSRequest(method=method, url=f"{self.scheme}://{host_header}{target}", headers=hdrs)
-        S3SigV4Auth(self.credentials, "s3", self.region).add_auth(request)
+        _FixedPayloadS3SigV4Auth(self.credentials, self.region, payload_hash).add_auth(request)
         return {k: v for k, v in request.headers.items()}
 
     def request(
