@@ -1,7 +1,10 @@
-/// Blob ids: 32 lowercase hex characters (128 random bits). They name files under `blobs/`;
-/// an object key never does.
+/// Blob ids: 32 lowercase hex characters (128 random bits) for a blob of bytes, and the same
+/// followed by ``compositeSuffix`` for a composite blob (a list of blobs read as one, see
+/// ``BlobStore/makeComposite(of:)``). They name files under `blobs/`; an object key never does.
 enum BlobID {
     static let length = 32
+    /// What ends the id of a composite blob.
+    static let compositeSuffix = ".parts"
 
     /// A new random id from the system's cryptographic generator.
     static func random() -> String {
@@ -19,8 +22,29 @@ enum BlobID {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// True when `id` has the shape of a blob id, so it can name a file without escaping its directory.
+    /// A new random id of a composite blob.
+    static func randomComposite() -> String {
+        random() + compositeSuffix
+    }
+
+    /// True when `id` has the shape of a blob id (plain or composite), so it can name a file
+    /// without escaping its directory.
     static func isValid(_ id: String) -> Bool {
-        id.utf8.count == length && id.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+        isPlain(id) || isComposite(id)
+    }
+
+    /// True when `id` names a blob of bytes.
+    static func isPlain(_ id: String) -> Bool {
+        id.utf8.count == length && id.utf8.allSatisfy(isHexDigit)
+    }
+
+    /// True when `id` names a composite blob.
+    static func isComposite(_ id: String) -> Bool {
+        id.utf8.count == length + compositeSuffix.utf8.count && id.hasSuffix(compositeSuffix)
+            && id.utf8.prefix(length).allSatisfy(isHexDigit)
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
     }
 }

@@ -15,6 +15,10 @@ import Synchronization
 /// directory after it. Temp files and blobs no object refers to (after a crash) are removed by
 /// ``sweep(keeping:)`` at start-up.
 ///
+/// A composite blob (``makeComposite(of:)``) joins other blobs without copying them: its file
+/// lists them, it reads as their concatenation, and removing it removes them. A multipart
+/// upload's parts become its object this way.
+///
 /// ```swift
 /// let writer = try blobs.makeWriter()
 /// try chunk.withUnsafeBytes { try writer.write($0) }
@@ -43,8 +47,12 @@ public final class BlobStore: Sendable {
 
     /// A writer for a new blob: a new temp file (`O_CREAT|O_EXCL`, mode 0600, random name).
     public func makeWriter() throws -> BlobWriter {
+        try makeWriter(newID: BlobID.random)
+    }
+
+    private func makeWriter(newID: () -> String) throws -> BlobWriter {
         while true {
-            let id = BlobID.random()
+            let id = newID()
             let path = temporaryDirectory + "/" + id
             do {
                 let descriptor = try FileSystem.createExclusive(path)
@@ -55,25 +63,81 @@ public final class BlobStore: Sendable {
         }
     }
 
+    /// Writes a composite blob that reads as `segments` joined in order, and returns its id.
+    /// Nothing is copied: the segments (committed plain blobs) now belong to the composite, and
+    /// removing it removes them. The composite is written like any blob (temp, fsync when
+    /// durable, rename); a crash before its id is recorded leaves an orphan the sweep removes.
+    ///
+    /// ```swift
+    /// let objectBlob = try blobs.makeComposite(of: [(part1, 5_242_880), (part2, 1_024)])
+    /// ```
+    public func makeComposite(of segments: [(blobID: String, size: Int64)]) throws -> String {
+        guard segments.count <= CompositeBlobManifest.maxSegments else {
+            throw StorageError.corrupt("a composite blob of \(segments.count) blobs is too large")
+        }
+        for segment in segments where !BlobID.isPlain(segment.blobID) || segment.size < 0 {
+            throw StorageError.corrupt("invalid segment \(segment.blobID) of size \(segment.size) for a composite blob")
+        }
+        let manifest = CompositeBlobManifest(segments: segments.map { .init(blobID: $0.blobID, size: $0.size) })
+        let writer = try makeWriter(newID: BlobID.randomComposite)
+        do {
+            var text = manifest.text()
+            try text.withUTF8 { try writer.write(UnsafeRawBufferPointer($0)) }
+            return try writer.commit()
+        } catch {
+            writer.abort()
+            throw error
+        }
+    }
+
     /// Opens the blob for reading. A missing blob throws an error whose `isNotFound` is true.
     public func openReader(_ blobID: String) throws -> BlobReader {
         guard let path = path(of: blobID) else {
             throw StorageError.corrupt("invalid blob id \(blobID)")
         }
-        return try BlobReader(path: path)
+        guard BlobID.isComposite(blobID) else {
+            return try BlobReader(path: path)
+        }
+        let manifest = try readManifest(path)
+        var paths: [String] = []
+        paths.reserveCapacity(manifest.segments.count)
+        for segment in manifest.segments {
+            paths.append(plainPath(of: segment.blobID))
+        }
+        return try BlobReader(composite: manifest, paths: paths)
     }
 
-    /// Removes the blob, best effort: a missing blob or an invalid id is ignored.
+    /// Removes the blob, best effort: a missing blob or an invalid id is ignored. Removing a
+    /// composite blob removes the blobs it joins, then its own file.
     public func remove(_ blobID: String) {
         guard let path = path(of: blobID) else {
             return
+        }
+        if BlobID.isComposite(blobID), let manifest = try? readManifest(path) {
+            for segment in manifest.segments {
+                _ = try? FileSystem.removeFile(plainPath(of: segment.blobID))
+            }
         }
         _ = try? FileSystem.removeFile(path)
     }
 
     /// Deletes every temp file and every blob not in `live`. Run it at start-up, before any
     /// writer exists: a blob committed but not yet recorded would otherwise be removed.
+    ///
+    /// The blobs a live composite blob joins are live too; a composite that is not live is
+    /// removed (counted as one blob), and so are its blobs unless something live holds them.
     public func sweep(keeping live: Set<String>) throws -> (removedBlobs: Int, removedTemps: Int) {
+        var live = live
+        for blobID in live where BlobID.isComposite(blobID) {
+            guard let path = path(of: blobID) else { continue }
+            do {
+                for segment in try readManifest(path).segments {
+                    live.insert(segment.blobID)
+                }
+            } catch let error as StorageError where error.isNotFound {
+                continue  // a row without its blob reads as an error later; nothing to keep
+            }
+        }
         var removedTemps = 0
         for entry in try FileSystem.listDirectory(temporaryDirectory) where entry.kind == .file {
             if try FileSystem.removeFile(temporaryDirectory + "/" + entry.name) {
@@ -99,6 +163,15 @@ public final class BlobStore: Sendable {
             return nil
         }
         return blobsDirectory + "/" + blobID.prefix(2) + "/" + blobID
+    }
+
+    /// The file of a plain blob whose id is known to be valid.
+    private func plainPath(of blobID: String) -> String {
+        blobsDirectory + "/" + blobID.prefix(2) + "/" + blobID
+    }
+
+    private func readManifest(_ path: String) throws -> CompositeBlobManifest {
+        try CompositeBlobManifest(bytes: try FileSystem.readFile(path), path: path)
     }
 
     /// Moves a finished temp file into `blobs/` under `blobID` (creating the fan-out directory),

@@ -96,6 +96,17 @@ enum FileSystem {
         return total
     }
 
+    /// The whole content of a (small) file.
+    static func readFile(_ path: String) throws -> [UInt8] {
+        let descriptor = try openForReading(path)
+        defer { close(descriptor) }
+        let size = Int(try self.size(descriptor, path: path))
+        var bytes = [UInt8](repeating: 0, count: size)
+        let count = try bytes.withUnsafeMutableBytes { try readAll(descriptor, offset: 0, into: $0, path: path) }
+        bytes.removeLast(size - count)
+        return bytes
+    }
+
     static func sync(_ descriptor: Int32, path: String) throws {
         while fsync(descriptor) != 0 {
             let code = errno

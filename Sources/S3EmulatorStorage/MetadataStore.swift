@@ -149,8 +149,16 @@ public final class MetadataStore: Sendable {
         }
     }
 
-    /// Deletes the bucket when it exists and holds no objects.
+    /// Deletes the bucket when it exists and holds no objects. Multipart uploads in progress go
+    /// with it (as in S3); their parts' blobs are left for the start-up sweep — use
+    /// ``deleteBucketDiscardingUploads(named:)`` to remove them at once.
     public func deleteBucket(named name: String) throws -> DeleteBucketResult {
+        try deleteBucketDiscardingUploads(named: name).result
+    }
+
+    /// Deletes the bucket when it exists and holds no objects, with its multipart uploads in
+    /// progress; returns the blobs of their parts, which the caller removes.
+    public func deleteBucketDiscardingUploads(named name: String) throws -> (result: DeleteBucketResult, discardedBlobIDs: [String]) {
         try write { connection in
             try connection.transaction(immediate: true) {
                 let exists = try connection.withStatement("SELECT 1 FROM buckets WHERE name = ?1") { statement in
@@ -158,20 +166,35 @@ public final class MetadataStore: Sendable {
                     return try statement.step()
                 }
                 guard exists else {
-                    return .noSuchBucket
+                    return (.noSuchBucket, [])
                 }
                 let hasObjects = try connection.withStatement("SELECT 1 FROM objects WHERE bucket = ?1 LIMIT 1") { statement in
                     try statement.bind(1, text: name)
                     return try statement.step()
                 }
                 guard !hasObjects else {
-                    return .notEmpty
+                    return (.notEmpty, [])
                 }
+                let discarded = try connection.withStatement(
+                    """
+                    SELECT multipart_parts.blob_id FROM multipart_uploads
+                    JOIN multipart_parts ON multipart_parts.upload_id = multipart_uploads.upload_id
+                    WHERE multipart_uploads.bucket = ?1
+                    """
+                ) { statement in
+                    try statement.bind(1, text: name)
+                    var blobIDs: [String] = []
+                    while try statement.step() {
+                        blobIDs.append(statement.string(0))
+                    }
+                    return blobIDs
+                }
+                // Uploads, their parts and the bucket's configurations go by ON DELETE CASCADE.
                 try connection.withStatement("DELETE FROM buckets WHERE name = ?1") { statement in
                     try statement.bind(1, text: name)
                     try statement.run()
                 }
-                return .deleted
+                return (.deleted, discarded)
             }
         }
     }
@@ -208,42 +231,49 @@ public final class MetadataStore: Sendable {
         let metadata = record.metadata.jsonText()
         return try write { connection in
             try connection.transaction(immediate: true) {
-                let bucketExists = try connection.withStatement("SELECT 1 FROM buckets WHERE name = ?1") { statement in
-                    try statement.bind(1, text: record.bucket)
-                    return try statement.step()
-                }
-                guard bucketExists else {
-                    return .noSuchBucket
-                }
-                let current = try connection.withStatement(
-                    "SELECT etag, blob_id FROM objects WHERE bucket = ?1 AND key = ?2"
-                ) { statement -> (etag: String, blobID: String)? in
-                    try statement.bind(1, text: record.bucket)
-                    try statement.bind(2, utf8Blob: record.key)
-                    return try statement.step() ? (statement.string(0), statement.string(1)) : nil
-                }
-                switch precondition {
-                case .none:
-                    break
-                case .ifNoneMatchAny:
-                    if current != nil {
-                        return .preconditionFailed
-                    }
-                case .ifMatch(let etag):
-                    guard let current, etag == "*" || etag == current.etag else {
-                        return .preconditionFailed
-                    }
-                }
-                try Self.upsert(record, metadata: metadata, connection)
-                guard let current, current.blobID != record.blobID else {
-                    return .stored(replacedBlobID: nil)
-                }
-                return .stored(replacedBlobID: current.blobID)
+                try Self.putObject(record, metadata: metadata, precondition: precondition, connection)
             }
         }
     }
 
-    private static func upsert(_ record: ObjectRecord, metadata: String, _ connection: SQLiteConnection) throws {
+    /// ``putObject(_:precondition:)`` inside the caller's transaction.
+    static func putObject(
+        _ record: ObjectRecord, metadata: String, precondition: WritePrecondition, _ connection: SQLiteConnection
+    ) throws -> PutObjectResult {
+        let bucketExists = try connection.withStatement("SELECT 1 FROM buckets WHERE name = ?1") { statement in
+            try statement.bind(1, text: record.bucket)
+            return try statement.step()
+        }
+        guard bucketExists else {
+            return .noSuchBucket
+        }
+        let current = try connection.withStatement(
+            "SELECT etag, blob_id FROM objects WHERE bucket = ?1 AND key = ?2"
+        ) { statement -> (etag: String, blobID: String)? in
+            try statement.bind(1, text: record.bucket)
+            try statement.bind(2, utf8Blob: record.key)
+            return try statement.step() ? (statement.string(0), statement.string(1)) : nil
+        }
+        switch precondition {
+        case .none:
+            break
+        case .ifNoneMatchAny:
+            if current != nil {
+                return .preconditionFailed
+            }
+        case .ifMatch(let etag):
+            guard let current, etag == "*" || etag == current.etag else {
+                return .preconditionFailed
+            }
+        }
+        try Self.upsert(record, metadata: metadata, connection)
+        guard let current, current.blobID != record.blobID else {
+            return .stored(replacedBlobID: nil)
+        }
+        return .stored(replacedBlobID: current.blobID)
+    }
+
+    static func upsert(_ record: ObjectRecord, metadata: String, _ connection: SQLiteConnection) throws {
         try connection.withStatement(
             """
             INSERT INTO objects (bucket, key, size, etag, last_modified, blob_id, metadata)
@@ -308,13 +338,18 @@ public final class MetadataStore: Sendable {
 
     // MARK: Maintenance
 
-    /// The blob id of every object, for ``BlobStore/sweep(keeping:)`` at start-up.
+    /// The blob id of every object and of every part of an upload in progress, for
+    /// ``BlobStore/sweep(keeping:)`` at start-up.
     public func liveBlobIDs() throws -> Set<String> {
         try read { connection in
-            try connection.withStatement("SELECT blob_id FROM objects") { statement in
+            try connection.transaction(immediate: false) {
                 var ids = Set<String>()
-                while try statement.step() {
-                    ids.insert(statement.string(0))
+                for sql in ["SELECT blob_id FROM objects", "SELECT blob_id FROM multipart_parts"] {
+                    try connection.withStatement(sql) { statement in
+                        while try statement.step() {
+                            ids.insert(statement.string(0))
+                        }
+                    }
                 }
                 return ids
             }

@@ -43,5 +43,32 @@ struct SchemaMigration: Sendable {
                 ) WITHOUT ROWID;
                 """
         ),
+        SchemaMigration(
+            name: "createMultipartUploadsAndParts",
+            sql: """
+                CREATE TABLE multipart_uploads (
+                    -- time-ordered: <initiation in ms, 12 hex><random>, so (key, upload_id) is S3's order
+                    upload_id TEXT NOT NULL PRIMARY KEY,
+                    bucket TEXT NOT NULL REFERENCES buckets(name) ON DELETE CASCADE,
+                    key BLOB NOT NULL,
+                    initiated REAL NOT NULL,
+                    initiator TEXT,
+                    checksum_algorithm TEXT,
+                    -- the object's metadata, given at creation (ObjectMetadata JSON)
+                    metadata TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX multipart_uploads_by_key ON multipart_uploads (bucket, key, upload_id);
+                CREATE TABLE multipart_parts (
+                    upload_id TEXT NOT NULL REFERENCES multipart_uploads(upload_id) ON DELETE CASCADE,
+                    part_number INTEGER NOT NULL,
+                    size INTEGER NOT NULL,
+                    etag TEXT NOT NULL,
+                    last_modified REAL NOT NULL,
+                    blob_id TEXT NOT NULL,
+                    checksum TEXT,
+                    PRIMARY KEY (upload_id, part_number)
+                ) WITHOUT ROWID;
+                """
+        ),
     ]
 }

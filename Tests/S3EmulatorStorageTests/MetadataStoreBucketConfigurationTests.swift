@@ -77,11 +77,13 @@ final class MetadataStoreBucketConfigurationTests: XCTestCase {
         defer { directory.remove() }
         let path = directory.path + "/metadata.sqlite"
         do {
-            // A database as the first migration left it.
+            // A database as the first migration left it (later migrations' tables dropped).
             let store = try MetadataStore(path: path)
             XCTAssertTrue(try store.createBucket(BucketRecord(name: "old", creationDate: date, region: "us-east-1")))
             try store.write { connection in
-                try connection.execute("DROP TABLE bucket_configurations; PRAGMA user_version = 1")
+                try connection.execute(
+                    "DROP TABLE multipart_parts; DROP TABLE multipart_uploads; DROP TABLE bucket_configurations; PRAGMA user_version = 1"
+                )
             }
         }
         let store = try MetadataStore(path: path)

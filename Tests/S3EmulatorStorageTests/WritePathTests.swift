@@ -91,4 +91,101 @@ final class WritePathTests: XCTestCase {
         XCTAssertEqual(directory.files(under: "blobs").count, 1)
         XCTAssertEqual(directory.files(under: "tmp"), [])
     }
+
+    /// Uploads a part as the server does: blob first, then the part row.
+    private func uploadPart(_ number: Int, _ content: String, uploadID: String, metadata: MetadataStore, blobs: BlobStore) throws -> PartRecord {
+        let writer = try blobs.makeWriter()
+        try Array(content.utf8).withUnsafeBytes { try writer.write($0) }
+        let part = PartRecord(partNumber: number, size: writer.bytesWritten, etag: content, lastModified: date, blobID: try writer.commit())
+        guard case .stored(let replaced) = try metadata.putPart(uploadID: uploadID, bucket: "b", key: "k", part) else {
+            blobs.remove(part.blobID)
+            throw StorageError.corrupt("no such upload")
+        }
+        replaced.map(blobs.remove)
+        return part
+    }
+
+    /// Completes as the server does: the composite of the parts, then the row; then removes
+    /// what the row replaced or left out.
+    private func complete(_ parts: [PartRecord], uploadID: String, metadata: MetadataStore, blobs: BlobStore) throws -> CompleteMultipartUploadResult {
+        let composite = try blobs.makeComposite(of: parts.map { ($0.blobID, $0.size) })
+        let object = ObjectRecord(
+            bucket: "b", key: "k", size: parts.reduce(0) { $0 + $1.size }, etag: "x-\(parts.count)", lastModified: date, blobID: composite
+        )
+        let result = try metadata.completeMultipartUpload(
+            uploadID: uploadID, object: object, parts: parts.map { ($0.partNumber, $0.blobID) }, precondition: .none
+        )
+        switch result {
+        case .completed(let replaced, let discarded):
+            replaced.map(blobs.remove)
+            discarded.forEach(blobs.remove)
+        case .noSuchUpload, .partsChanged, .preconditionFailed:
+            blobs.remove(composite)  // never the parts: they are still the upload's
+        }
+        return result
+    }
+
+    func testCrashBeforeCompletionCommitsKeepsTheUploadAndItsPartsAndTheSweepRemovesTheComposite() throws {
+        do {
+            let (metadata, blobs) = try open()
+            XCTAssertTrue(try metadata.createBucket(BucketRecord(name: "b", creationDate: date, region: "us-east-1")))
+            XCTAssertEqual(try putObject("k", "old", metadata: metadata, blobs: blobs), .stored(replacedBlobID: nil))
+            XCTAssertTrue(try metadata.createMultipartUpload(MultipartUploadRecord(uploadID: "u", bucket: "b", key: "k", initiated: date)))
+            let parts = [
+                try uploadPart(1, "hello ", uploadID: "u", metadata: metadata, blobs: blobs),
+                try uploadPart(2, "world", uploadID: "u", metadata: metadata, blobs: blobs),
+            ]
+            // "Crash": the composite is written, its row never committed.
+            _ = try blobs.makeComposite(of: parts.map { ($0.blobID, $0.size) })
+            XCTAssertEqual(directory.files(under: "blobs").count, 4)
+        }
+        let (metadata, blobs) = try open()
+        XCTAssertEqual(try blobs.sweep(keeping: try metadata.liveBlobIDs()).removedBlobs, 1)
+        XCTAssertEqual(try content("k", metadata: metadata, blobs: blobs), "old")
+        // The upload completes after the restart.
+        let parts = try metadata.parts(uploadID: "u")
+        XCTAssertEqual(parts.count, 2)
+        let oldBlob = try XCTUnwrap(try metadata.object(bucket: "b", key: "k")?.blobID)
+        XCTAssertEqual(try complete(parts, uploadID: "u", metadata: metadata, blobs: blobs), .completed(replacedBlobID: oldBlob, discardedBlobIDs: []))
+        XCTAssertEqual(try content("k", metadata: metadata, blobs: blobs), "hello world")
+        // Composite + 2 parts; the old object's blob is gone.
+        XCTAssertEqual(directory.files(under: "blobs").count, 3)
+        XCTAssertEqual(try blobs.sweep(keeping: try metadata.liveBlobIDs()).removedBlobs, 0)
+        XCTAssertEqual(try content("k", metadata: metadata, blobs: blobs), "hello world")
+    }
+
+    func testCompletedObjectSurvivesARestartAndItsDeletionLeavesNoBlobs() throws {
+        do {
+            let (metadata, blobs) = try open()
+            XCTAssertTrue(try metadata.createBucket(BucketRecord(name: "b", creationDate: date, region: "us-east-1")))
+            XCTAssertTrue(try metadata.createMultipartUpload(MultipartUploadRecord(uploadID: "u", bucket: "b", key: "k", initiated: date)))
+            let one = try uploadPart(1, "one ", uploadID: "u", metadata: metadata, blobs: blobs)
+            _ = try uploadPart(2, "unused", uploadID: "u", metadata: metadata, blobs: blobs)
+            _ = try uploadPart(3, "thre", uploadID: "u", metadata: metadata, blobs: blobs)
+            let three = try uploadPart(3, "three", uploadID: "u", metadata: metadata, blobs: blobs)
+            guard case .completed = try complete([one, three], uploadID: "u", metadata: metadata, blobs: blobs) else {
+                return XCTFail("not completed")
+            }
+            XCTAssertEqual(directory.files(under: "blobs").count, 3)
+        }
+        let (metadata, blobs) = try open()
+        XCTAssertEqual(try blobs.sweep(keeping: try metadata.liveBlobIDs()).removedBlobs, 0)
+        XCTAssertEqual(try content("k", metadata: metadata, blobs: blobs), "one three")
+        let removed = try XCTUnwrap(try metadata.deleteObject(bucket: "b", key: "k"))
+        blobs.remove(removed.blobID)
+        XCTAssertEqual(directory.files(under: "blobs"), [])
+    }
+
+    func testAbortedUploadLeavesNoBlobs() throws {
+        let (metadata, blobs) = try open()
+        XCTAssertTrue(try metadata.createBucket(BucketRecord(name: "b", creationDate: date, region: "us-east-1")))
+        XCTAssertTrue(try metadata.createMultipartUpload(MultipartUploadRecord(uploadID: "u", bucket: "b", key: "k", initiated: date)))
+        _ = try uploadPart(1, "a", uploadID: "u", metadata: metadata, blobs: blobs)
+        _ = try uploadPart(2, "b", uploadID: "u", metadata: metadata, blobs: blobs)
+        try XCTUnwrap(try metadata.abortMultipartUpload(uploadID: "u", bucket: "b", key: "k")).forEach(blobs.remove)
+        XCTAssertEqual(directory.files(under: "blobs"), [])
+        // A part that was still streaming when the upload was aborted is refused and removed.
+        XCTAssertThrowsError(try uploadPart(3, "late", uploadID: "u", metadata: metadata, blobs: blobs))
+        XCTAssertEqual(directory.files(under: "blobs"), [])
+    }
 }
