@@ -159,3 +159,27 @@ def test_put_object_with_if_match_on_missing_key_fails_with_no_such_key(s3, buck
     # S3 user guide (conditional writes): no current object → "404 Not Found".
     expect_error("NoSuchKey", 404, s3.put_object, Bucket=bucket, Key=key, Body=b"x", IfMatch=etag(b"x"))
     expect_error("404", 404, s3.head_object, Bucket=bucket, Key=key)
+
+
+def test_concurrent_if_none_match_star_creates_exactly_once(s3, bucket, key):
+    """Conditional create is atomic: of racing writers exactly one wins; the others get 412
+    PreconditionFailed (or 409 ConditionalRequestConflict while the winner is in flight)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from botocore.exceptions import ClientError
+
+    bodies = [f"writer {i} ".encode() * 20_000 for i in range(8)]
+
+    def attempt(body):
+        try:
+            return status_of(s3.put_object(Bucket=bucket, Key=key, Body=body, IfNoneMatch="*")), body
+        except ClientError as error:
+            return (error.response["Error"]["Code"], status_of(error.response)), body
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(attempt, bodies))
+    winners = [body for outcome, body in results if outcome == 200]
+    losers = [outcome for outcome, _ in results if outcome != 200]
+    assert len(winners) == 1, results
+    assert all(o in (("PreconditionFailed", 412), ("ConditionalRequestConflict", 409)) for o in losers), losers
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == winners[0]
