@@ -14,6 +14,16 @@ struct ServeCommand: AsyncParsableCommand {
             When the server accepts connections it prints one line to standard output, \
             `s3emu ready at http://HOST:PORT`, then logs one line per request to standard error. \
             SIGINT and SIGTERM finish in-flight requests and exit 0.
+
+            Credentials: the root user's access key is, in order of precedence, --access-key / \
+            --secret-key, then the environment variables S3EMU_ACCESS_KEY / S3EMU_SECRET_KEY, then \
+            rootCredentials in the --config file, then `test` / `test`. Each of the two is resolved \
+            on its own; an empty environment variable counts as unset. IAM users, groups and \
+            buckets to create at start are declared in the --config file (a JSON document; see \
+            the README's "Configuration file" section).
+
+            A start-up failure (a bad configuration file, an unusable data directory, a port in \
+            use) prints one line, `s3emu: …`, to standard error and exits with status 1.
             """
     )
 
@@ -23,20 +33,67 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on; 0 picks a free port (printed in the ready line).")
     var port = 9000
 
-    @Option(name: .customLong("data-dir"), help: "Where buckets and objects are kept across restarts (SQLite metadata and blob files).")
+    @Option(
+        name: .customLong("data-dir"),
+        help: ArgumentHelp(
+            "Where buckets and objects are kept across restarts (SQLite metadata and blob files); created if missing.",
+            valueName: "directory"
+        )
+    )
     var dataDirectory = "./s3emu-data"
 
     @Flag(name: .customLong("in-memory"), help: "Keep everything in memory and a temporary directory removed at exit; ignores --data-dir.")
     var inMemory = false
 
-    @Option(help: "The region the emulator answers for.")
+    @Option(help: "The region the emulator answers for; requests signed for another region are refused.")
     var region = "us-east-1"
 
     @Option(name: .customLong("domain"), help: "A base domain for virtual-hosted-style requests (BUCKET.DOMAIN); repeatable. localhost is always served.")
     var domains: [String] = []
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. info logs one line per request.")
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp(
+            "A JSON configuration file: account id, root credentials, IAM users and groups with their access keys and policies, and buckets to create at start (with policy, CORS rules, Block Public Access, object ownership). Validated in full at start.",
+            valueName: "file"
+        )
+    )
+    var configFile: String?
+
+    @Option(
+        name: .customLong("access-key"),
+        help: ArgumentHelp(
+            "The root user's access key id. Overrides S3EMU_ACCESS_KEY and the config file's rootCredentials; default test.",
+            valueName: "id"
+        )
+    )
+    var accessKey: String?
+
+    @Option(
+        name: .customLong("secret-key"),
+        help: ArgumentHelp(
+            "The root user's secret access key. Overrides S3EMU_SECRET_KEY and the config file's rootCredentials; default test. Prefer the environment variable: arguments are visible to other users in `ps`.",
+            valueName: "secret"
+        )
+    )
+    var secretKey: String?
+
+    @Option(
+        name: .customLong("account-id"),
+        help: ArgumentHelp(
+            "The 12-digit AWS account id that owns every bucket (in ARNs and policies). Overrides the config file's accountId; default 123456789012.",
+            valueName: "id"
+        )
+    )
+    var accountID: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. info logs one line per request; debug adds the signature trace.")
     var logLevel: Logger.Level = .info
+
+    /// The environment variable that supplies the root access key id.
+    static let accessKeyVariable = "S3EMU_ACCESS_KEY"
+    /// The environment variable that supplies the root secret access key.
+    static let secretKeyVariable = "S3EMU_SECRET_KEY"
 
     func validate() throws {
         guard (0...65535).contains(port) else {
@@ -45,6 +102,17 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        do {
+            try await serve()
+        } catch {
+            FileHandle.standardError.write(Data("s3emu: \(error.description)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    private func serve() async throws(StartupFailure) {
+        let configuration = try emulatorConfiguration(environment: ProcessInfo.processInfo.environment)
+
         let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -53,18 +121,20 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "s3emu")
 
-        var configuration = EmulatorConfiguration()
-        configuration.region = region
-        configuration.domains = ["localhost"] + domains.filter { $0 != "localhost" }
-        configuration.storage = inMemory ? .inMemory : .directory(dataDirectory)
-
+        if !inMemory {
+            try prepareDataDirectory()
+        }
         let emulator: S3Emulator
         do {
             emulator = try S3Emulator(configuration: configuration, logger: logger)
         } catch {
-            throw CommandFailure("cannot open the data directory \(dataDirectory): \(error)")
+            if inMemory {
+                throw StartupFailure("cannot create the in-memory store: \(Self.reason(error))")
+            }
+            throw StartupFailure("cannot open the data directory \(dataDirectory): \(Self.reason(error))")
         }
         let host = self.host
+        let port = self.port
         let server = S3Server(emulator: emulator, host: host, port: port, logger: logger) { port in
             let displayHost = host.contains(":") ? "[\(host)]" : host
             FileHandle.standardOutput.write(Data("s3emu ready at http://\(displayHost):\(port)\n".utf8))
@@ -72,21 +142,144 @@ struct ServeCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
+        var failure: StartupFailure?
         do {
             try await group.run()
         } catch let error as IOError {
-            try? await emulator.shutdown()
-            throw CommandFailure("cannot listen on \(host):\(port): \(error.description)")
+            failure = StartupFailure("cannot listen on \(host):\(port): \(String(cString: strerror(error.errnoCode)))")
+        } catch let error as SocketAddressError {
+            failure = StartupFailure("cannot listen on \(host):\(port): \(Self.reason(error))")
         } catch {
-            try? await emulator.shutdown()
-            throw CommandFailure("\(error)")
+            failure = StartupFailure(Self.reason(error))
         }
-        try await emulator.shutdown()
+        do {
+            try await emulator.shutdown()
+        } catch {
+            failure = failure ?? StartupFailure("shutting down: \(Self.reason(error))")
+        }
+        if let failure {
+            throw failure
+        }
+    }
+
+    /// The emulator's configuration from the options, the environment and the config file.
+    func emulatorConfiguration(environment: [String: String]) throws(StartupFailure) -> EmulatorConfiguration {
+        var configuration = EmulatorConfiguration()
+        configuration.region = region
+        configuration.domains = ["localhost"] + domains.filter { $0 != "localhost" }
+        configuration.storage = inMemory ? .inMemory : .directory(dataDirectory)
+
+        var file = ConfigurationFile()
+        let fileName = configFile ?? "(no --config file)"
+        do {
+            if let configFile {
+                file = try ConfigurationFile.load(path: configFile)
+            }
+            file.apply(to: &configuration)
+
+            func nonEmpty(_ name: String) -> String? {
+                environment[name].flatMap { $0.isEmpty ? nil : $0 }
+            }
+            var rootKeySource = file.rootCredentials == nil ? "the default" : "rootCredentials.accessKeyId"
+            if let id = accessKey ?? nonEmpty(Self.accessKeyVariable) {
+                let source = accessKey != nil ? "--access-key" : Self.accessKeyVariable
+                if let problem = ConfigurationFile.problem(accessKeyId: id) {
+                    throw StartupFailure("\(source): \(problem)")
+                }
+                configuration.rootCredentials.accessKeyId = id
+                rootKeySource = source
+            }
+            if let secret = secretKey ?? nonEmpty(Self.secretKeyVariable) {
+                if let problem = ConfigurationFile.problem(secretAccessKey: secret) {
+                    throw StartupFailure("\(secretKey != nil ? "--secret-key" : Self.secretKeyVariable): \(problem)")
+                }
+                configuration.rootCredentials.secretAccessKey = secret
+            }
+            try file.checkRootAccessKeyId(configuration.rootCredentials.accessKeyId, source: rootKeySource, file: fileName)
+            if let accountID {
+                if let problem = ConfigurationFile.problem(accountID: accountID) {
+                    throw StartupFailure("--account-id: \(problem)")
+                }
+                configuration.accountID = accountID
+            }
+        } catch let error as ConfigurationFileError {
+            throw StartupFailure(error.description)
+        } catch let error as StartupFailure {
+            throw error
+        } catch {
+            throw StartupFailure(Self.reason(error))
+        }
+        return configuration
+    }
+
+    /// Creates the data directory if missing and checks that it is a writable directory, so
+    /// that the usual faults read as the system's reason (`Permission denied`, `Not a directory`)
+    /// rather than a storage error.
+    private func prepareDataDirectory() throws(StartupFailure) {
+        let path = dataDirectory
+        if let code = Self.makeDirectory(path) {
+            throw StartupFailure("cannot open the data directory \(path): \(String(cString: strerror(code)))")
+        }
+        guard access(path, W_OK | X_OK) == 0 else {
+            throw StartupFailure("cannot open the data directory \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// `mkdir -p`: nil when `path` is (now) a directory, else the `errno` that stopped it.
+    private static func makeDirectory(_ path: String) -> Int32? {
+        if mkdir(path, 0o755) == 0 {
+            return nil
+        }
+        var code = errno
+        if code == ENOENT {
+            let parent = (path as NSString).deletingLastPathComponent
+            if !parent.isEmpty, parent != path, let parentCode = makeDirectory(parent) {
+                return parentCode
+            }
+            if mkdir(path, 0o755) == 0 {
+                return nil
+            }
+            code = errno
+        }
+        if code == EEXIST {
+            var status = stat()
+            guard stat(path, &status) == 0 else { return errno }
+            return (status.st_mode & S_IFMT) == S_IFDIR ? nil : ENOTDIR
+        }
+        return code
+    }
+
+    /// One line saying why an operation failed: the system's words for a system call's errno
+    /// (`Permission denied`), else the error's own description.
+    static func reason(_ error: any Error) -> String {
+        let text: String
+        if let error = error as? IOError {
+            text = String(cString: strerror(error.errnoCode))
+        } else if let code = posixCode(of: error as NSError) {
+            text = String(cString: strerror(code))
+        } else if error is CocoaError {
+            text = (error as NSError).localizedDescription
+        } else {
+            text = String(describing: error)
+        }
+        return text.split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+
+    /// The POSIX error code of a Foundation error, or of the error beneath it.
+    private static func posixCode(of error: NSError) -> Int32? {
+        if error.domain == NSPOSIXErrorDomain {
+            return Int32(truncatingIfNeeded: error.code)
+        }
+        if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError {
+            return posixCode(of: underlying)
+        }
+        return nil
     }
 }
 
-/// A failure reported as one line on standard error, with exit status 1.
-struct CommandFailure: Error, CustomStringConvertible {
+/// A start-up failure, reported as one line on standard error (`s3emu: <description>`) with
+/// exit status 1.
+struct StartupFailure: Error, CustomStringConvertible {
     let description: String
 
     init(_ message: String) {
