@@ -14,15 +14,16 @@ struct RequestPayload {
     /// aws-chunked bodies, otherwise `Content-Length`.
     let declaredLength: Int64?
     private let decoder: AWSChunkedDecoder
-    private let isStreaming: Bool
+    /// True for `aws-chunked` bodies (`x-amz-content-sha256: STREAMING-…`).
+    let isAWSChunked: Bool
 
     init(_ context: RequestContext) throws(S3Error) {
         let headers = context.headers
         let authentication = context.authentication
         let sha = headers["x-amz-content-sha256"] ?? ""
         let encodings = (headers["content-encoding"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        isStreaming = authentication.payload.isStreaming || sha.hasPrefix("STREAMING-") || encodings.contains("aws-chunked")
-        if isStreaming {
+        isAWSChunked = authentication.payload.isStreaming || sha.hasPrefix("STREAMING-") || encodings.contains("aws-chunked")
+        if isAWSChunked {
             guard authentication.payload.isStreaming else {
                 // An unsigned request cannot use the signed chunk framing.
                 throw S3Error(.invalidArgument, message: "Unsupported value for x-amz-content-sha256 without a signature",
@@ -70,7 +71,7 @@ struct RequestPayload {
         } catch {
             throw S3Error(.incompleteBody)
         }
-        if !isStreaming, let declaredLength, received != declaredLength {
+        if !isAWSChunked, let declaredLength, received != declaredLength {
             throw S3Error(.incompleteBody)
         }
         return try decoder.finish()

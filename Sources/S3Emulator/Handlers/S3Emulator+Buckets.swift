@@ -54,13 +54,23 @@ extension S3Emulator {
         let name = context.bucket
         try BucketName.validate(name)
         let body = try await collectBody(context, limit: 64 * 1024)
-        var region = configuration.region
+        var constraint: String?
         if body.readableBytes > 0 {
             let root = try XMLParser.parse(body.readableBytesView)
             guard root.name == "CreateBucketConfiguration" else { throw S3Error(.malformedXML) }
-            if let constraint = root.childText("LocationConstraint"), !constraint.isEmpty {
-                region = try checkLocationConstraint(constraint)
-            }
+            constraint = root.childText("LocationConstraint").flatMap { $0.isEmpty ? nil : $0 }
+        }
+        let region: String
+        if let constraint {
+            region = try checkLocationConstraint(constraint)
+        } else if configuration.region == "us-east-1" {
+            region = "us-east-1"
+        } else {
+            // A regional endpoint needs the bucket's region spelled out.
+            throw S3Error(
+                .illegalLocationConstraintException,
+                message: "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to."
+            )
         }
         let ownership = context.headers["x-amz-object-ownership"]
         if let ownership, !ObjectOwnership.all.contains(ownership) {

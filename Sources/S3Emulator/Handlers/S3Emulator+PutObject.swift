@@ -14,10 +14,11 @@ extension S3Emulator {
         let key = context.key
         try ObjectKey.validate(key)
         let headers = context.headers
-        if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
+        let payload = try RequestPayload(context)
+        // HTTP chunked framing is accepted only around an aws-chunked body, whose decoded length is declared.
+        if headers["transfer-encoding"]?.lowercased().contains("chunked") == true, !payload.isAWSChunked {
             throw S3Error(.notImplemented, details: [("Header", "Transfer-Encoding")])
         }
-        let payload = try RequestPayload(context)
         guard let length = payload.declaredLength else {
             throw S3Error(.missingContentLength)
         }
