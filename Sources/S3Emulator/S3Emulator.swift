@@ -181,6 +181,13 @@ public final class S3Emulator: Sendable {
         case .headObject: try await getObject(context, headOnly: true)
         case .deleteObject: try await deleteObject(context)
         case .copyObject: try await copyObject(context)
+        case .createMultipartUpload: try await createMultipartUpload(context)
+        case .uploadPart: try await uploadPart(context)
+        case .uploadPartCopy: try await uploadPartCopy(context)
+        case .completeMultipartUpload: try await completeMultipartUpload(context)
+        case .abortMultipartUpload: try await abortMultipartUpload(context)
+        case .listParts: try listParts(context)
+        case .listMultipartUploads: try listMultipartUploads(context)
         case .notImplemented: throw S3Error(.notImplemented)
         }
     }

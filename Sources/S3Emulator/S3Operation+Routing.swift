@@ -29,6 +29,7 @@ extension S3Operation {
             case ["publicAccessBlock"]: return .getPublicAccessBlock
             case ["ownershipControls"]: return .getBucketOwnershipControls
             case ["acl"]: return .getBucketAcl
+            case ["uploads"]: return .listMultipartUploads
             default: return .notImplemented
             }
         case "HEAD":
@@ -64,16 +65,23 @@ extension S3Operation {
         switch method {
         case "GET":
             if relevant == ["acl"] { return .getObjectAcl }
-            return relevant.isEmpty ? .getObject : .notImplemented
+            if relevant == ["uploadId"] { return .listParts }
+            return relevant.isEmpty || relevant == ["partNumber"] ? .getObject : .notImplemented
         case "HEAD":
-            return relevant.isEmpty ? .headObject : .notImplemented
+            return relevant.isEmpty || relevant == ["partNumber"] ? .headObject : .notImplemented
         case "PUT":
             if relevant == ["acl"] { return .putObjectAcl }
+            if relevant == ["partNumber", "uploadId"] {
+                return headers.contains("x-amz-copy-source") ? .uploadPartCopy : .uploadPart
+            }
             guard relevant.isEmpty else { return .notImplemented }
             return headers.contains("x-amz-copy-source") ? .copyObject : .putObject
         case "DELETE":
+            if relevant == ["uploadId"] { return .abortMultipartUpload }
             return relevant.isEmpty ? .deleteObject : .notImplemented
         case "POST":
+            if relevant == ["uploads"] { return .createMultipartUpload }
+            if relevant == ["uploadId"] { return .completeMultipartUpload }
             return .notImplemented
         default:
             throw S3Error(.methodNotAllowed)

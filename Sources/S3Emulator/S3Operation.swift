@@ -30,6 +30,14 @@ public enum S3Operation: String, Sendable, CaseIterable {
     case copyObject = "CopyObject"
     case getObjectAcl = "GetObjectAcl"
     case putObjectAcl = "PutObjectAcl"
+    // Multipart uploads
+    case createMultipartUpload = "CreateMultipartUpload"
+    case uploadPart = "UploadPart"
+    case uploadPartCopy = "UploadPartCopy"
+    case completeMultipartUpload = "CompleteMultipartUpload"
+    case abortMultipartUpload = "AbortMultipartUpload"
+    case listParts = "ListParts"
+    case listMultipartUploads = "ListMultipartUploads"
     /// A request s3emu recognizes but does not implement: answered with NotImplemented.
     case notImplemented = "NotImplemented"
 }

@@ -171,4 +171,6 @@ extension S3ErrorCode {
     public static let malformedTrailerError = S3ErrorCode(
         code: "MalformedTrailerError", status: 400,
         defaultMessage: "The request contained trailing data that was not well-formed or did not conform to our published schema.")
+    public static let invalidPartNumber = S3ErrorCode(
+        code: "InvalidPartNumber", status: 416, defaultMessage: "The requested partnumber is not satisfiable")
 }

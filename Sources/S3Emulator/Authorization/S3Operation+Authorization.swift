@@ -21,6 +21,10 @@ extension S3Operation {
         case .getBucketAcl: "s3:GetBucketAcl"
         case .putBucketAcl: "s3:PutBucketAcl"
         case .putObject, .copyObject: "s3:PutObject"
+        case .createMultipartUpload, .uploadPart, .uploadPartCopy, .completeMultipartUpload: "s3:PutObject"
+        case .abortMultipartUpload: "s3:AbortMultipartUpload"
+        case .listParts: "s3:ListMultipartUploadParts"
+        case .listMultipartUploads: "s3:ListBucketMultipartUploads"
         case .getObject, .headObject: "s3:GetObject"
         case .deleteObject: "s3:DeleteObject"
         case .getObjectAcl: "s3:GetObjectAcl"
@@ -33,6 +37,7 @@ extension S3Operation {
     var actsOnObject: Bool {
         switch self {
         case .putObject, .copyObject, .getObject, .headObject, .deleteObject, .getObjectAcl, .putObjectAcl: true
+        case .createMultipartUpload, .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload, .listParts: true
         default: false
         }
     }
