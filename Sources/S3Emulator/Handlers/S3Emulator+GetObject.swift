@@ -42,7 +42,13 @@ extension S3Emulator {
         }
 
         var range: ClosedRange<Int64>?
-        if let header = headers["range"], let requested = ByteRange.parse(header) {
+        var partsCount: Int?
+        if let partNumber = context.query["partNumber"] {
+            guard headers["range"] == nil else {
+                throw S3Error(.invalidRequest, message: "Cannot specify both Range header and partNumber query parameter")
+            }
+            (range, partsCount) = try await objectPart(record, partNumber: partNumber)
+        } else if let header = headers["range"], let requested = ByteRange.parse(header) {
             guard let resolved = requested.resolve(size: record.size) else {
                 throw S3Error(.invalidRange, details: [("RangeRequested", header), ("ActualObjectSize", String(record.size))])
             }
@@ -55,6 +61,9 @@ extension S3Emulator {
             if let value = context.query[parameter] {
                 responseHeaders.set(header, value)
             }
+        }
+        if let partsCount {
+            responseHeaders.append("x-amz-mp-parts-count", String(partsCount))
         }
         let offset = range?.lowerBound ?? 0
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? record.size
