@@ -173,4 +173,8 @@ extension S3ErrorCode {
         defaultMessage: "The request contained trailing data that was not well-formed or did not conform to our published schema.")
     public static let invalidPartNumber = S3ErrorCode(
         code: "InvalidPartNumber", status: 416, defaultMessage: "The requested partnumber is not satisfiable")
+    public static let badRequest = S3ErrorCode(code: "BadRequest", status: 400, defaultMessage: "Bad Request")
+    public static let maxPostPreDataLengthExceeded = S3ErrorCode(
+        code: "MaxPostPreDataLengthExceeded", status: 400,
+        defaultMessage: "Your POST request fields preceeding the upload file was too large.")
 }
