@@ -77,6 +77,20 @@ final class ConfigurationFileTests: XCTestCase {
         XCTAssertEqual(file.buckets[1], BucketSeed(name: "empty-bucket"))
     }
 
+    /// The example in the README's "Configuration file" section is a valid file.
+    func testReadmeExampleIsValid() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let section = try XCTUnwrap(text.range(of: "## Configuration file"), "README.md has no Configuration file section")
+        let start = try XCTUnwrap(text.range(of: "```json\n", range: section.upperBound..<text.endIndex))
+        let end = try XCTUnwrap(text.range(of: "```", range: start.upperBound..<text.endIndex))
+        let file = try ConfigurationFile(json: String(text[start.upperBound..<end.lowerBound]), file: "README.md")
+        XCTAssertEqual(file.users.map(\.name), ["shift", "auditor"])
+        XCTAssertEqual(file.buckets.count, 2)
+        XCTAssertNotNil(file.buckets.first?.policy)
+    }
+
     func testPoliciesAreStoredAsTheExactTextOfTheirJSONObjects() throws {
         let policy = #"{"Version": "2012-10-17",  "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}"#
         let file = try ConfigurationFile(json: #"{"groups": [{"name": "all", "policies": {"everything": \#(policy)}}]}"#)
