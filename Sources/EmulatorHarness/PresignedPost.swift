@@ -1,0 +1,41 @@
+public import Foundation
+
+/// A browser upload form for S3's POST Object: where to send it and the fields to include
+/// (the file goes last, in a field named `file`).
+///
+/// ```swift
+/// let post = try s3.presignedPost(bucket: "photos", key: "uploads/${filename}",
+///                                 conditions: [.contentLengthRange(1, 10 << 20), .startsWith("Content-Type", "image/")])
+/// // <form action="\(post.url)" method="post" enctype="multipart/form-data"> + post.fields + <input type="file" name="file">
+/// ```
+public struct PresignedPost: Sendable, Equatable {
+    /// The bucket's URL, `http://127.0.0.1:<port>/<bucket>`.
+    public var url: URL
+    /// The form fields: `key`, `policy`, `x-amz-algorithm`, `x-amz-credential`, `x-amz-date`,
+    /// `x-amz-signature` and the extra fields asked for.
+    public var fields: [String: String]
+
+    /// A form with the given target and fields.
+    ///
+    /// ```swift
+    /// let post = PresignedPost(url: URL(string: "http://127.0.0.1:9000/photos")!, fields: ["key": "a.jpg"])
+    /// ```
+    public init(url: URL, fields: [String: String]) {
+        self.url = url
+        self.fields = fields
+    }
+
+    /// One condition of a POST policy.
+    ///
+    /// ```swift
+    /// let conditions: [PresignedPost.Condition] = [.equals("acl", "private"), .startsWith("$key", "uploads/")]
+    /// ```
+    public enum Condition: Sendable, Equatable {
+        /// `{"field": "value"}`: the form field must have exactly this value.
+        case equals(String, String)
+        /// `["starts-with", "$field", "prefix"]`: the form field must start with `prefix` (`""`: any value).
+        case startsWith(String, String)
+        /// `["content-length-range", min, max]`: the file's size in bytes must lie in the range.
+        case contentLengthRange(Int, Int)
+    }
+}
