@@ -320,7 +320,7 @@ def test_create_bucket_with_a_public_acl_and_acls_disabled(srv: ConfigServer) ->
     name = unique_name("pol")
     expect_error("InvalidBucketAclWithObjectOwnership", 400, srv.root().create_bucket, Bucket=name, ACL="public-read",
                  message="Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
-    expect_error("NoSuchBucket", 404, srv.root().head_bucket, Bucket=name)
+    expect_error("NoSuchBucket", 404, srv.root().list_objects_v2, Bucket=name)
 
 
 # -------------------------------------------------------------------------------------------------

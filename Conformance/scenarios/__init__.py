@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,7 +66,7 @@ def not_allowed(principal_arn: str, action: str, resource: str | None) -> str:
 def explicitly_denied(principal_arn: str, action: str, resource: str, where: str) -> str:
     """AWS's explicit-deny message; `where` is `resource-based` or `identity-based`."""
     return (f'User: {principal_arn} is not authorized to perform: {action} on resource: "{resource}" '
-            f"with an explicit deny in a {where} policy")
+            f"with an explicit deny in {'an' if where[0] in 'aeiou' else 'a'} {where} policy")
 
 
 def public_policy_blocked(principal_arn: str, bucket: str) -> str:
@@ -268,5 +269,6 @@ def cli_denied(result: CliResult, operation: str, message: str) -> None:
     """An AWS CLI call that must have failed with AccessDenied and `message`."""
     assert result.returncode != 0, result
     assert result.error_code() == "AccessDenied", result
-    expected = f"An error occurred (AccessDenied) when calling the {operation} operation: {message}"
-    assert expected in result.stderr, f"expected {expected!r} in\n{result.stderr}"
+    pattern = (rf"An error occurred \(AccessDenied\) when calling the {operation} operation"
+               rf"(?: \(reached max retries: \d+\))?: {re.escape(message)}\s*$")
+    assert re.search(pattern, result.stderr), f"expected AccessDenied with {message!r} in\n{result.stderr}"
