@@ -516,3 +516,67 @@ def test_aborted_and_completed_uploads_leave_no_stray_blobs_and_survive_a_restar
     client.delete_object(Bucket=name, Key="done")
     client.delete_object(Bucket=name, Key="pending")
     assert _blob_files(server) == []
+
+
+@pytest.mark.own_server
+@pytest.mark.slow
+def test_a_1_gib_multipart_upload_stays_under_100_mib_of_server_memory_and_reads_back(private_server, client_factory, tmp_path):
+    import threading
+    import time
+
+    from boto3.s3.transfer import TransferConfig
+
+    from s3conf import unique_name
+
+    if not os.path.exists("/proc/self/status"):
+        pytest.skip("needs /proc to read the server's resident memory")
+
+    def rss_bytes(pid: int, field: str) -> int:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+        raise AssertionError(f"{field} not in /proc/{pid}/status")
+
+    server = private_server("multipart-memory")
+    client = client_factory(endpoint=server.endpoint)
+    name = unique_name("mpmem")
+    client.create_bucket(Bucket=name)
+    source = tmp_path / "gib.bin"
+    block = os.urandom(MiB)
+    digest = hashlib.md5()
+    with open(source, "wb") as handle:
+        for index in range(1024):
+            chunk = block[index % 251:] + block[:index % 251]
+            digest.update(chunk)
+            handle.write(chunk)
+
+    peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], rss_bytes(server.pid, "VmRSS"))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    config = TransferConfig(multipart_threshold=16 * MiB, multipart_chunksize=16 * MiB, max_concurrency=6)
+    try:
+        client.upload_file(str(source), name, "gib", Config=config)
+        upload_peak = peak[0]
+        assert client.head_object(Bucket=name, Key="gib", PartNumber=1)["PartsCount"] == 64
+        got = hashlib.md5()
+        body = client.get_object(Bucket=name, Key="gib")["Body"]
+        for chunk in iter(lambda: body.read(4 * MiB), b""):
+            got.update(chunk)
+        assert got.hexdigest() == digest.hexdigest()
+    finally:
+        stop.set()
+        sampler.join(5)
+    # The upload is what this test measures; the download streams through GetObject, whose
+    # memory test_streaming.py measures (under heavy machine load glibc's per-thread malloc
+    # arenas can lift a download's transient peak past 100 MiB, multipart or not).
+    assert upload_peak < 100 * MiB, f"server resident memory peaked at {upload_peak / MiB:.0f} MiB while uploading (limit 100 MiB)"
+    client.delete_object(Bucket=name, Key="gib")
+    assert _blob_files(server) == []
