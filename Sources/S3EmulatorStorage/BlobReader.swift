@@ -15,7 +15,7 @@ public final class BlobReader: Sendable {
     /// object); one entry, ``size``, for a plain blob.
     public let segmentSizes: [Int64]
     /// Composites of up to this many blobs open them all at once.
-    static let eagerSegmentLimit = 64
+    static let eagerSegmentLimit = 32
 
     private struct State {
         /// One per segment; -1 when not open.
