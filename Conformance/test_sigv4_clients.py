@@ -22,9 +22,9 @@ from sigv4.drivers import make_driver
 
 @pytest.fixture
 def driver_for(target, tmp_path):
-    def build(name: str, access_key: str | None = None, secret_key: str | None = None):
+    def build(name: str, access_key: str | None = None, secret_key: str | None = None, **options: Any):
         return make_driver(name, target.endpoint, access_key or target.access_key, secret_key or target.secret_key,
-                           target.region, tmp_path / name, _missing)
+                           target.region, tmp_path / name, _missing, **options)
 
     return build
 
@@ -77,3 +77,13 @@ def test_empty_object_round_trips(client: str, driver_for, s3: Any, bucket: str)
     assert s3.head_object(Bucket=bucket, Key="empty")["ContentLength"] == 0
     assert driver.head(bucket, "empty") == (0, md5_hex(b""))
     assert driver.list_v2(bucket, "") == ["empty"]
+
+
+def test_rclone_default_private_acl_is_accepted_from_the_bucket_owners_account(driver_for, s3: Any, bucket: str) -> None:
+    """rclone sends `x-amz-acl: private` on every write unless configured otherwise. In a bucket
+    with ACLs disabled (BucketOwnerEnforced, the default) S3 accepts ACLs that grant only the
+    bucket owner full control — which `private` does when the writer is in the bucket owner's
+    account — and refuses the others with AccessControlListNotSupported."""
+    driver = driver_for("rclone", acl="private")
+    driver.put(bucket, "private-acl", b"written with x-amz-acl: private")
+    assert s3.get_object(Bucket=bucket, Key="private-acl")["Body"].read() == b"written with x-amz-acl: private"

@@ -332,7 +332,10 @@ class S3cmdDriver(Driver):
         return v2
 
     def copy(self, bucket, source, destination):
-        self.s3cmd("cp", f"s3://{bucket}/{source}", f"s3://{bucket}/{destination}")
+        # Without --acl-private, s3cmd copies the source's ACL with PutObjectAcl after the copy,
+        # which S3 refuses on buckets with ACLs disabled (BucketOwnerEnforced, the default):
+        # AccessControlListNotSupported, as s3tools/s3cmd#1304 reports against AWS.
+        self.s3cmd("cp", "--acl-private", f"s3://{bucket}/{source}", f"s3://{bucket}/{destination}")
 
     def delete(self, bucket, key):
         self.s3cmd("del", f"s3://{bucket}/{key}")
@@ -537,6 +540,8 @@ class RcloneDriver(Driver):
 
     rclone cleans its paths, so keys with empty (`//`) or dot (`..`) segments cannot be named
     through it; and it removes objects one DeleteObject at a time (it never sends DeleteObjects).
+    rclone always sends `x-amz-acl` on writes (`private` unless configured); `acl` sets it, by
+    default to `bucket-owner-full-control`, the value AWS documents for buckets with ACLs disabled.
     """
 
     name = "rclone"
@@ -546,7 +551,7 @@ class RcloneDriver(Driver):
     }
     sends_delete_objects = False
 
-    def __init__(self, *args: Any, command: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, command: list[str], acl: str = "bucket-owner-full-control", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.command = command
         config = self.workdir / "rclone.conf"
@@ -565,6 +570,7 @@ class RcloneDriver(Driver):
             "RCLONE_CONFIG_EMU_FORCE_PATH_STYLE": "true",
             "RCLONE_CONFIG_EMU_LIST_VERSION": "2",
             "RCLONE_CONFIG_EMU_NO_CHECK_BUCKET": "true",
+            "RCLONE_CONFIG_EMU_ACL": acl,
             "RCLONE_RETRIES": "1",
             "RCLONE_LOW_LEVEL_RETRIES": "1",
         })

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from sigv4.clients import (
     AwsCliDriver,
@@ -20,7 +20,7 @@ from sigv4.clients import (
 
 
 def make_driver(name: str, endpoint: str, access_key: str, secret_key: str, region: str, workdir: Path,
-                missing: Callable[[str], None]) -> Driver:
+                missing: Callable[[str], None], **options: Any) -> Driver:
     """The driver for client `name`; calls `missing(what)` (which fails or skips) when absent."""
 
     def module(module_name: str) -> None:
@@ -59,5 +59,5 @@ def make_driver(name: str, endpoint: str, access_key: str, secret_key: str, regi
     if name == "curl":
         return CurlDriver(*args, command=program("curl", "apt-get install curl"))
     if name == "rclone":
-        return RcloneDriver(*args, command=program("rclone", "apt-get install rclone"))
+        return RcloneDriver(*args, command=program("rclone", "apt-get install rclone"), **options)
     raise ValueError(name)
