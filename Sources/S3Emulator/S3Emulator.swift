@@ -84,8 +84,15 @@ public final class S3Emulator: Sendable {
             operation = routed
             let address = resolved
             let operation = routed
+            if operation == .corsPreflight {
+                // Answered from the bucket's CORS rules alone: no authentication, no handler.
+                let response = preflightResponse(request, address: address, requestID: requestID.requestID, hostID: requestID.hostID)
+                record(request: request, operation: operation, address: address, principal: nil, response: response, requestID: requestID.requestID)
+                return .respond(response)
+            }
             let head = authenticationHead(request, address: address)
-            let authentication = try authenticator.authenticate(head)
+            // A POST Object form carries its signature in its fields; the handler checks it.
+            let authentication = operation == .postObject ? AuthResult.anonymous : try authenticator.authenticate(head)
             principal = authentication.credential?.principal ?? "anonymous"
             let subject = AuthorizationSubject(
                 identity: identities.identity(for: authentication.credential?.principal),
@@ -99,7 +106,8 @@ public final class S3Emulator: Sendable {
             )
             return .proceed(context)
         } catch {
-            let response = errorResponse(error, method: request.method, requestID: requestID.requestID, hostID: requestID.hostID)
+            var response = errorResponse(error, method: request.method, requestID: requestID.requestID, hostID: requestID.hostID)
+            applyCORSHeaders(&response, request: request, address: address)
             record(request: request, operation: operation, address: address, principal: principal, response: response, requestID: requestID.requestID)
             return .respond(response)
         }
@@ -145,6 +153,7 @@ public final class S3Emulator: Sendable {
         } catch {
             response = errorResponse(error, method: context.request.method, requestID: context.requestID, hostID: context.hostID)
         }
+        applyCORSHeaders(&response, request: context.request, address: context.address)
         record(
             request: context.request, operation: context.operation, address: context.address,
             principal: context.authentication.credential?.principal ?? "anonymous", response: response, requestID: context.requestID
@@ -188,6 +197,12 @@ public final class S3Emulator: Sendable {
         case .abortMultipartUpload: try await abortMultipartUpload(context)
         case .listParts: try listParts(context)
         case .listMultipartUploads: try listMultipartUploads(context)
+        case .postObject: try await postObject(context)
+        case .getBucketCors: try getBucketCors(context)
+        case .putBucketCors: try await putBucketCors(context)
+        case .deleteBucketCors: try await deleteBucketCors(context)
+        case .corsPreflight:
+            preflightResponse(context.request, address: context.address, requestID: context.requestID, hostID: context.hostID)
         case .notImplemented: throw S3Error(.notImplemented)
         }
     }

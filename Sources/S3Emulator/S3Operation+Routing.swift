@@ -10,6 +10,7 @@ extension S3Operation {
             }
             return .listBuckets
         }
+        if method == "OPTIONS" { return .corsPreflight }
         if address.key == nil {
             return try routeBucket(method: method, query: query, subResources: Set(named))
         }
@@ -30,6 +31,7 @@ extension S3Operation {
             case ["ownershipControls"]: return .getBucketOwnershipControls
             case ["acl"]: return .getBucketAcl
             case ["uploads"]: return .listMultipartUploads
+            case ["cors"]: return .getBucketCors
             default: return .notImplemented
             }
         case "HEAD":
@@ -41,6 +43,7 @@ extension S3Operation {
             case ["publicAccessBlock"]: return .putPublicAccessBlock
             case ["ownershipControls"]: return .putBucketOwnershipControls
             case ["acl"]: return .putBucketAcl
+            case ["cors"]: return .putBucketCors
             default: return .notImplemented
             }
         case "DELETE":
@@ -49,11 +52,13 @@ extension S3Operation {
             case ["policy"]: return .deleteBucketPolicy
             case ["publicAccessBlock"]: return .deletePublicAccessBlock
             case ["ownershipControls"]: return .deleteBucketOwnershipControls
+            case ["cors"]: return .deleteBucketCors
             default: return .notImplemented
             }
         case "POST":
             if subResources == ["delete"] { return .deleteObjects }
-            return .notImplemented
+            // POST Object: a browser form upload to the bucket's URL.
+            return subResources.isEmpty ? .postObject : .notImplemented
         default:
             throw S3Error(.methodNotAllowed)
         }

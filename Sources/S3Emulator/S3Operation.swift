@@ -38,6 +38,13 @@ public enum S3Operation: String, Sendable, CaseIterable {
     case abortMultipartUpload = "AbortMultipartUpload"
     case listParts = "ListParts"
     case listMultipartUploads = "ListMultipartUploads"
+    // Browser uploads and CORS
+    case postObject = "PostObject"
+    case getBucketCors = "GetBucketCors"
+    case putBucketCors = "PutBucketCors"
+    case deleteBucketCors = "DeleteBucketCors"
+    /// A CORS preflight (`OPTIONS` on a bucket or object), answered before authentication.
+    case corsPreflight = "CORSPreflight"
     /// A request s3emu recognizes but does not implement: answered with NotImplemented.
     case notImplemented = "NotImplemented"
 }

@@ -9,6 +9,6 @@ struct S3EmuCommand: AsyncParsableCommand {
             Start a server with `s3emu serve --port 9000`, then point any S3 client at \
             http://127.0.0.1:9000 with access key `test` and secret key `test`.
             """,
-        subcommands: [ServeCommand.self]
+        subcommands: [ServeCommand.self, PresignCommand.self, PresignPostCommand.self]
     )
 }

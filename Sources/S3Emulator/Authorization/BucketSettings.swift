@@ -3,7 +3,7 @@ import S3EmulatorCore
 import Synchronization
 
 /// A bucket's access settings, compiled from its stored configurations: the bucket policy,
-/// Block Public Access, Object Ownership and the canned bucket ACL.
+/// Block Public Access, Object Ownership, the canned bucket ACL and the CORS rules.
 struct BucketSettings: Sendable {
     /// The configuration names under which the settings are stored.
     enum Name {
@@ -11,6 +11,7 @@ struct BucketSettings: Sendable {
         static let publicAccessBlock = "publicAccessBlock"
         static let ownershipControls = "ownershipControls"
         static let acl = "acl"
+        static let cors = "cors"
     }
 
     var policy: PolicyDocument?
@@ -19,6 +20,8 @@ struct BucketSettings: Sendable {
     var objectOwnership: String?
     /// The canned ACL of the bucket; nil means `private`.
     var cannedACL: String?
+    /// The CORS rules (stored as their XML document); nil when the bucket has none.
+    var cors: CORSConfiguration?
 
     /// ACLs are disabled under `BucketOwnerEnforced`, the default for new buckets.
     var aclsEnabled: Bool { objectOwnership != ObjectOwnership.bucketOwnerEnforced }
@@ -40,6 +43,7 @@ struct BucketSettings: Sendable {
         publicAccessBlock = configurations[Name.publicAccessBlock].flatMap(PublicAccessBlockSettings.init(stored:))
         objectOwnership = configurations[Name.ownershipControls]
         cannedACL = configurations[Name.acl]
+        cors = configurations[Name.cors].flatMap { try? CORSConfiguration(parsing: Array($0.utf8)) }
     }
 }
 

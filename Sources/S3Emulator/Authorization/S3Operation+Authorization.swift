@@ -29,7 +29,10 @@ extension S3Operation {
         case .deleteObject: "s3:DeleteObject"
         case .getObjectAcl: "s3:GetObjectAcl"
         case .putObjectAcl: "s3:PutObjectAcl"
-        case .deleteObjects, .notImplemented: nil
+        case .getBucketCors: "s3:GetBucketCORS"
+        case .putBucketCors, .deleteBucketCors: "s3:PutBucketCORS"
+        // POST Object is authorized for the form's signer and key, once the form is read.
+        case .deleteObjects, .postObject, .corsPreflight, .notImplemented: nil
         }
     }
 

@@ -29,6 +29,15 @@ extension S3Emulator {
                 }
                 _ = try store.metadata.setBucketConfiguration(bucket: seed.name, name: BucketSettings.Name.ownershipControls, value: ownership)
             }
+            if let rules = seed.cors {
+                let cors: CORSConfiguration
+                do throws(S3Error) {
+                    cors = try CORSConfiguration(seeds: rules)
+                } catch {
+                    throw S3Error(error.code, message: "bucket \(seed.name): \(error.message)")
+                }
+                _ = try store.metadata.setBucketConfiguration(bucket: seed.name, name: BucketSettings.Name.cors, value: cors.xml)
+            }
             bucketSettingsCache.invalidate(seed.name)
         }
     }
