@@ -136,7 +136,12 @@ extension S3Emulator {
 
     func deleteBucket(_ context: RequestContext) async throws -> S3Response {
         let name = context.bucket
-        let result = try await store.io { [store] in try store.metadata.deleteBucket(named: name) }
+        let result = try await store.io { [store] in
+            // Open multipart uploads go with the bucket; their part blobs are freed now.
+            let (result, discarded) = try store.metadata.deleteBucketDiscardingUploads(named: name)
+            for blobID in discarded { store.blobs.remove(blobID) }
+            return result
+        }
         bucketSettingsCache.invalidate(name)
         switch result {
         case .deleted: return S3Response(status: 204)

@@ -6,7 +6,7 @@ extension S3Emulator {
     /// Bodies up to this size are read from disk in one hop and sent from memory.
     static let smallBodySize: Int64 = 256 * 1024
     /// Larger bodies stream in pieces of this size.
-    static let streamChunkSize = 1 << 20
+    static let streamChunkSize = 256 * 1024
 
     static let responseOverrides: [(parameter: String, header: String)] = [
         ("response-content-type", "content-type"),
