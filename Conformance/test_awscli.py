@@ -63,8 +63,8 @@ def test_s3api_invalid_bucket_name(aws):
     assert result.error_code() == "InvalidBucketName"
 
 
-def test_s3api_delete_non_empty_bucket(aws, cli_bucket, tmp_path):
-    aws.s3api("put-object", "--bucket", cli_bucket, "--key", "k", "--body", str(write(tmp_path / "f", b"x")))
+def test_s3api_delete_non_empty_bucket(aws, s3, cli_bucket):
+    s3.put_object(Bucket=cli_bucket, Key="k", Body=b"x")
     result = aws.s3api("delete-bucket", "--bucket", cli_bucket, check=False)
     assert result.error_code() == "BucketNotEmpty"
 
@@ -95,9 +95,8 @@ def test_s3api_put_get_head_object_with_metadata(aws, cli_bucket, tmp_path):
     assert out.read_bytes() == data
 
 
-def test_s3api_get_object_range(aws, cli_bucket, tmp_path):
-    aws.s3api("put-object", "--bucket", cli_bucket, "--key", "r",
-              "--body", str(write(tmp_path / "in", b"abcdefghijklmnopqrstuvwxyz")))
+def test_s3api_get_object_range(aws, s3, cli_bucket, tmp_path):
+    s3.put_object(Bucket=cli_bucket, Key="r", Body=b"abcdefghijklmnopqrstuvwxyz")
     out = tmp_path / "out"
     got = aws.s3api("get-object", "--bucket", cli_bucket, "--key", "r", "--range", "bytes=2-5", str(out)).json
     assert got["ContentRange"] == "bytes 2-5/26"
@@ -138,9 +137,8 @@ def test_s3api_put_object_with_checksum(aws, cli_bucket, tmp_path):
     assert head["ChecksumSHA256"] == expected
 
 
-def test_s3api_copy_object(aws, cli_bucket, tmp_path):
-    aws.s3api("put-object", "--bucket", cli_bucket, "--key", "src key+1", "--body", str(write(tmp_path / "in", b"copy me")),
-              "--metadata", "a=1")
+def test_s3api_copy_object(aws, s3, cli_bucket):
+    s3.put_object(Bucket=cli_bucket, Key="src key+1", Body=b"copy me", Metadata={"a": "1"})
     copied = aws.s3api("copy-object", "--bucket", cli_bucket, "--key", "dst",
                        "--copy-source", f"{cli_bucket}/src key+1").json
     assert copied["CopyObjectResult"]["ETag"] == etag(b"copy me")
@@ -153,11 +151,10 @@ def test_s3api_copy_object(aws, cli_bucket, tmp_path):
     assert self_copy.error_code() == "InvalidRequest"
 
 
-def test_s3api_list_objects_v2_and_v1(aws, cli_bucket, tmp_path):
-    src = write(tmp_path / "in", b"")
+def test_s3api_list_objects_v2_and_v1(aws, s3, cli_bucket):
     keys = ["a", "d/1", "d/2", "d/sub/3", "z"]
     for key in keys:
-        aws.s3api("put-object", "--bucket", cli_bucket, "--key", key, "--body", str(src))
+        s3.put_object(Bucket=cli_bucket, Key=key, Body=b"")
     everything = aws.s3api("list-objects-v2", "--bucket", cli_bucket, "--page-size", "2").json
     assert [o["Key"] for o in everything["Contents"]] == keys
     delimited = aws.s3api("list-objects-v2", "--bucket", cli_bucket, "--prefix", "d/", "--delimiter", "/").json
@@ -174,10 +171,9 @@ def test_s3api_list_objects_v2_and_v1(aws, cli_bucket, tmp_path):
     assert [o["Key"] for o in v1_marker["Contents"]] == ["d/2", "d/sub/3", "z"]
 
 
-def test_s3api_delete_object_and_delete_objects(aws, cli_bucket, tmp_path):
-    src = write(tmp_path / "in", b"x")
+def test_s3api_delete_object_and_delete_objects(aws, s3, cli_bucket):
     for key in ["a", "b", "c"]:
-        aws.s3api("put-object", "--bucket", cli_bucket, "--key", key, "--body", str(src))
+        s3.put_object(Bucket=cli_bucket, Key=key, Body=b"x")
     aws.s3api("delete-object", "--bucket", cli_bucket, "--key", "a")
     aws.s3api("delete-object", "--bucket", cli_bucket, "--key", "never-there")
     deleted = aws.s3api("delete-objects", "--bucket", cli_bucket, "--delete",

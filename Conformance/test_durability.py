@@ -116,6 +116,7 @@ def test_kill_9_during_concurrent_uploads_keeps_every_acknowledged_object(privat
     acknowledged: dict[str, int] = {}  # key -> index in sent[key] of the last acknowledged body
     problems: list[str] = []
     stop = threading.Event()
+    killing = threading.Event()
 
     def writer(worker: int) -> None:
         rng = random.Random(worker)
@@ -133,7 +134,9 @@ def test_kill_9_during_concurrent_uploads_keeps_every_acknowledged_object(privat
                 index = len(sent[key]) - 1
             try:
                 response = local_client.put_object(Bucket=name, Key=key, Body=body)
-            except Exception:  # noqa: BLE001 - the server is killed mid-request
+            except Exception as error:  # noqa: BLE001
+                if not killing.is_set():  # before the kill every upload must succeed
+                    problems.append(f"{key}: {error!r}")
                 return
             if status_of(response) != 200 or response["ETag"] != f'"{digest}"':
                 problems.append(f"{key}: {status_of(response)} {response.get('ETag')} != {digest}")
@@ -144,13 +147,19 @@ def test_kill_9_during_concurrent_uploads_keeps_every_acknowledged_object(privat
     threads = [threading.Thread(target=writer, args=(w,), daemon=True) for w in range(6)]
     for thread in threads:
         thread.start()
-    time.sleep(2.0)
+    # Kill once a good number of uploads is acknowledged (however slow the machine), while
+    # others are in flight.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(acknowledged) < 12 and not problems:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    killing.set()
     server.kill()
     stop.set()
     for thread in threads:
         thread.join(30)
     assert not problems, problems
-    assert len(acknowledged) >= 5, "too few uploads acknowledged before the kill; the test proved little"
+    assert len(acknowledged) >= 12, "too few uploads acknowledged before the kill; the test proved little"
 
     server.start()
     client = client_factory(endpoint=server.endpoint)
