@@ -73,36 +73,13 @@ extension S3Emulator {
         let store = self.store
 
         let record = try await store.io { [metadata, newChecksum] () throws -> ObjectRecord in
-            let reader = try store.blobs.openReader(source.blobID)
-            defer { reader.close() }
-            let writer = try store.blobs.makeWriter()
-            var md5 = Insecure.MD5()
-            var checksum = newChecksum.map(ChecksumCalculator.init)
-            let blobID: String
-            do {
-                var position: Int64 = 0
-                while position < source.size {
-                    let count = Int(min(Int64(Self.streamChunkSize), source.size - position))
-                    let buffer = try reader.readBuffer(offset: position, length: count)
-                    guard buffer.readableBytes > 0 else { break }
-                    try buffer.withUnsafeReadableBytes { bytes in
-                        md5.update(bufferPointer: bytes)
-                        checksum?.update(bytes)
-                        try writer.write(bytes)
-                    }
-                    position += Int64(buffer.readableBytes)
-                }
-                blobID = try writer.commit()
-            } catch {
-                writer.abort()
-                throw error
-            }
+            let copy = try store.copyBlob(source.blobID, range: 0..<source.size, checksum: newChecksum)
             var copied = ObjectRecord(
-                bucket: bucket, key: key, size: source.size, etag: ETag(md5: Array(md5.finalize())).value,
-                lastModified: now, blobID: blobID, metadata: metadata
+                bucket: bucket, key: key, size: copy.size, etag: ETag(md5: copy.md5).value,
+                lastModified: now, blobID: copy.blobID, metadata: metadata
             )
-            if let checksum {
-                copied.metadata.checksums = [checksum.algorithm.rawValue: checksum.finalize()]
+            if let checksum = copy.checksum, let algorithm = newChecksum {
+                copied.metadata.checksums = [algorithm.rawValue: checksum]
                 copied.metadata.checksumType = "FULL_OBJECT"
             } else {
                 copied.metadata.checksums = source.metadata.checksums
@@ -111,7 +88,7 @@ extension S3Emulator {
             do {
                 try store.commit(copied, precondition: precondition)
             } catch {
-                store.blobs.remove(blobID)
+                store.blobs.remove(copy.blobID)
                 throw error
             }
             return copied

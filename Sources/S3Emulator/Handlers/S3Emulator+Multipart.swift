@@ -203,39 +203,15 @@ extension S3Emulator {
         let store = self.store
 
         let part = try await store.io { () throws -> PartRecord in
-            let reader = try store.blobs.openReader(source.blobID)
-            defer { reader.close() }
-            let writer = try store.blobs.makeWriter()
-            var md5 = Insecure.MD5()
-            var checksum = algorithm.map(ChecksumCalculator.init)
-            let blobID: String
-            do {
-                var position = range.lowerBound
-                let end = range.upperBound
-                while position < end {
-                    let count = Int(min(Int64(Self.streamChunkSize), end - position))
-                    let buffer = try reader.readBuffer(offset: position, length: count)
-                    guard buffer.readableBytes > 0 else { break }
-                    try buffer.withUnsafeReadableBytes { bytes in
-                        md5.update(bufferPointer: bytes)
-                        checksum?.update(bytes)
-                        try writer.write(bytes)
-                    }
-                    position += Int64(buffer.readableBytes)
-                }
-                blobID = try writer.commit()
-            } catch {
-                writer.abort()
-                throw error
-            }
+            let copy = try store.copyBlob(source.blobID, range: range, checksum: algorithm)
             let part = PartRecord(
-                partNumber: partNumber, size: writer.bytesWritten, etag: ETag(md5: Array(md5.finalize())).value,
-                lastModified: now, blobID: blobID, checksum: checksum?.finalize()
+                partNumber: partNumber, size: copy.size, etag: ETag(md5: copy.md5).value,
+                lastModified: now, blobID: copy.blobID, checksum: copy.checksum
             )
             do {
                 try store.recordPart(part, uploadID: uploadID, bucket: bucket, key: key)
             } catch {
-                store.blobs.remove(blobID)
+                store.blobs.remove(copy.blobID)
                 throw error
             }
             return part
