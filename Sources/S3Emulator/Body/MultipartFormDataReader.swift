@@ -200,13 +200,12 @@ struct MultipartFormDataReader {
     private func scan() -> (Int, Bool) {
         buffer.withUnsafeReadableBytes { bytes in
             let count = bytes.count
-            let first = delimiter[0]
+            guard let base = bytes.baseAddress else { return (0, false) }
             var index = 0
             while index < count {
-                guard bytes[index] == first else {
-                    index += 1
-                    continue
-                }
+                // memchr finds the next CR at memory speed; the delimiter starts with CRLF.
+                guard let found = memchr(base + index, Int32(delimiter[0]), count - index) else { return (count, false) }
+                index = base.distance(to: UnsafeRawPointer(found))
                 let available = min(delimiter.count, count - index)
                 var matches = true
                 for offset in 1..<available where bytes[index + offset] != delimiter[offset] {
