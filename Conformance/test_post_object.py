@@ -389,3 +389,41 @@ def test_post_to_a_missing_bucket_is_no_such_bucket(s3, bucket):
     post = s3.generate_presigned_post(bucket, "k.txt")
     post["url"] = post["url"].rsplit("/", 1)[0] + "/no-such-bucket-for-post"
     assert_error(post_form(post, b"x"), 404, "NoSuchBucket")
+
+
+# -------------------------------------------------------------------------------------------------
+# s3emu presign / presign-post (the forms people build by hand)
+# -------------------------------------------------------------------------------------------------
+
+
+def run_s3emu(target, *arguments: str) -> str:
+    import subprocess
+
+    from s3conf.server import default_binary
+
+    if not target.is_own_server:
+        pytest.skip("the s3emu CLI signs for its own server (S3_ENDPOINT is set)")
+    result = subprocess.run([str(default_binary()), *arguments, "--endpoint", target.endpoint,
+                             "--access-key", target.access_key, "--secret-key", target.secret_key],
+                            capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_s3emu_presign_post_prints_a_form_that_uploads(target, s3, bucket):
+    output = run_s3emu(target, "presign-post", f"s3://{bucket}/cli/${{filename}}", "--field", "Content-Type=image/png",
+                       "--starts-with", "Content-Type=image/", "--content-length-range", "1:1024")
+    post = json.loads(output)
+    assert post["url"] == f"{target.endpoint}/{bucket}"
+    response = post_form(post, b"from the cli", "cli.png")
+    assert response.status_code == 204, response.text
+    assert s3.get_object(Bucket=bucket, Key="cli/cli.png")["Body"].read() == b"from the cli"
+    assert_error(post_form(post, b"x" * 2000, "big.png"), 400, "EntityTooLarge")
+
+
+def test_s3emu_presign_prints_urls_for_put_and_get(target, s3, bucket):
+    put_url = run_s3emu(target, "presign", f"s3://{bucket}/cli/put.txt", "--method", "PUT", "--expires", "60").strip()
+    assert requests.put(put_url, data=b"put by url", timeout=10).status_code == 200
+    get_url = run_s3emu(target, "presign", f"s3://{bucket}/cli/put.txt").strip()
+    assert requests.get(get_url, timeout=10).content == b"put by url"
+    assert requests.get(get_url.replace("X-Amz-Signature=", "X-Amz-Signature=0"), timeout=10).status_code == 403
