@@ -6,8 +6,8 @@ import S3EmulatorStorage
 /// Get/PutBucketAcl, Get/PutObjectAcl, and the `x-amz-acl` header of writes.
 ///
 /// s3emu stores canned ACLs. Under `BucketOwnerEnforced` (the default for new buckets) ACLs
-/// are disabled: only `bucket-owner-full-control` is accepted, anything else is
-/// AccessControlListNotSupported, as on AWS.
+/// are disabled: only ACLs that grant the bucket owner alone (`bucket-owner-full-control`,
+/// `private`) are accepted, anything else is AccessControlListNotSupported, as on AWS.
 extension S3Emulator {
     /// The canned ACL a write asks for (`x-amz-acl`), checked against Object Ownership and
     /// Block Public Access; nil when the request sets none.
@@ -25,7 +25,9 @@ extension S3Emulator {
             throw S3Error(.invalidArgument, details: [("ArgumentName", "x-amz-acl"), ("ArgumentValue", acl)])
         }
         guard settings.aclsEnabled else {
-            if acl == "bucket-owner-full-control" { return nil }
+            // With ACLs disabled, S3 still accepts an ACL that grants only what the bucket owner has
+            // anyway: bucket-owner-full-control, or private from the owner's own (the only) account.
+            if acl == "bucket-owner-full-control" || acl == "private" { return nil }
             throw S3Error(.accessControlListNotSupported)
         }
         if CannedACL.publicACLs.contains(acl), effectivePublicAccessBlock(settings).blockPublicAcls {
