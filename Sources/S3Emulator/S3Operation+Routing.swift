@@ -6,7 +6,7 @@ extension S3Operation {
         let named = query.items.lazy.map(\.name).filter { S3SubResource.all.contains($0) }
         guard address.bucket != nil else {
             guard method == "GET" else {
-                throw S3Error(.methodNotAllowed, headers: [("allow", "GET")])
+                throw methodNotAllowed(method, resourceType: "SERVICE", allow: "GET")
             }
             return .listBuckets
         }
@@ -60,7 +60,7 @@ extension S3Operation {
             // POST Object: a browser form upload to the bucket's URL.
             return subResources.isEmpty ? .postObject : .notImplemented
         default:
-            throw S3Error(.methodNotAllowed)
+            throw methodNotAllowed(method, resourceType: "BUCKET")
         }
     }
 
@@ -87,9 +87,20 @@ extension S3Operation {
         case "POST":
             if relevant == ["uploads"] { return .createMultipartUpload }
             if relevant == ["uploadId"] { return .completeMultipartUpload }
-            return .notImplemented
+            // No operation POSTs to a plain object URL; sub-resources (?restore, ?select) are operations s3emu lacks.
+            guard relevant.isEmpty else { return .notImplemented }
+            throw methodNotAllowed(method, resourceType: "OBJECT")
         default:
-            throw S3Error(.methodNotAllowed)
+            throw methodNotAllowed(method, resourceType: "OBJECT")
         }
+    }
+
+    /// MethodNotAllowed as S3 answers it: the body names the method and the kind of resource
+    /// (`SERVICE`, `BUCKET`, `OBJECT`) it was sent to.
+    private static func methodNotAllowed(_ method: String, resourceType: String, allow: String? = nil) -> S3Error {
+        S3Error(
+            .methodNotAllowed, details: [("Method", method), ("ResourceType", resourceType)],
+            headers: allow.map { [("allow", $0)] } ?? []
+        )
     }
 }
