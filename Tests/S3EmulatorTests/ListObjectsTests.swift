@@ -123,6 +123,13 @@ final class ListObjectsTests: XCTestCase {
         XCTAssertEqual(photos?.texts("CommonPrefixes", "Prefix"), ["photos/2023/", "photos/2024/"])
     }
 
+    func testListObjectsV2WithPrefixNotEndingInTheDelimiter() async {
+        await putKeys(["photos/a.jpg", "photos2/b.jpg", "photos.txt", "videos/c.mp4"])
+        let result = await list("list-type=2&prefix=photos&delimiter=%2F")
+        XCTAssertEqual(result?.texts("Contents", "Key"), ["photos.txt"])
+        XCTAssertEqual(result?.texts("CommonPrefixes", "Prefix"), ["photos/", "photos2/"])
+    }
+
     func testListObjectsV2WithMultiCharacterDelimiter() async {
         await putKeys(["a--b--c", "a--d", "e"])
         let result = await list("list-type=2&delimiter=--")
@@ -206,6 +213,12 @@ final class ListObjectsTests: XCTestCase {
         let prefixed = await list("list-type=2&encoding-type=url&prefix=%ED%95%9C")
         XCTAssertEqual(prefixed?.childText("Prefix"), "%ED%95%9C")
         XCTAssertEqual(prefixed?.texts("Contents", "Key"), ["%ED%95%9C%EA%B8%80/x.txt"])
+    }
+
+    func testListObjectsV2WithEncodingTypeURLEncodesCharactersXMLCannotCarry() async {
+        await putKeys(["a\u{01}b", "line\nbreak"])
+        let result = await list("list-type=2&encoding-type=url")
+        XCTAssertEqual(result?.texts("Contents", "Key"), ["a%01b", "line%0Abreak"])
     }
 
     func testListObjectsV2WithoutEncodingTypeAnswersKeysAsTheyAre() async {
@@ -304,5 +317,7 @@ final class ListObjectsTests: XCTestCase {
         let result = await list("encoding-type=url&marker=a%2B1")
         XCTAssertEqual(result?.childText("Marker"), "a%2B1")
         XCTAssertEqual(result?.texts("Contents", "Key"), ["a%2B2", "%ED%95%9C"])
+        let page = await list("encoding-type=url&delimiter=%2F&max-keys=1")
+        XCTAssertEqual(page?.childText("NextMarker"), "a%2B1")
     }
 }

@@ -107,6 +107,30 @@ final class ObjectOperationsTests: XCTestCase {
         }
     }
 
+    func testPutObjectJoinsRepeatedMetadataHeadersWithCommas() async {
+        await emulator.put("photos", "k", "x", headers: [("x-amz-meta-tag", "a"), ("X-Amz-Meta-Tag", "b")])
+        let head = await emulator.send("HEAD", "/photos/k")
+        XCTAssertEqual(head.headers.values("x-amz-meta-tag"), ["a,b"])
+    }
+
+    func testPutObjectWithStorageClassGlacierIsStoredButNotReadable() async {
+        await emulator.put("photos", "cold", "x", headers: [("x-amz-storage-class", "GLACIER")])
+        let head = await emulator.send("HEAD", "/photos/cold")
+        XCTAssertEqual(head.status, 200)
+        XCTAssertEqual(head.headers["x-amz-storage-class"], "GLACIER")
+        let get = await emulator.send("GET", "/photos/cold")
+        assertS3Error(get, status: 403, code: "InvalidObjectState", message: "The operation is not valid for the object's storage class")
+        let list = await emulator.send("GET", "/photos", query: "list-type=2").xml()
+        XCTAssertEqual(list?.child("Contents")?.childText("StorageClass"), "GLACIER")
+    }
+
+    func testPutObjectWithUnknownStorageClassFailsWithInvalidStorageClass() async {
+        let response = await emulator.send("PUT", "/photos/k", headers: [("x-amz-storage-class", "COLD")], body: "x")
+        let error = assertS3Error(response, status: 400, code: "InvalidStorageClass", message: "The storage class you specified is not valid")
+        XCTAssertEqual(error?.childText("StorageClassRequested"), "COLD")
+        await assertNoObject("k")
+    }
+
     func testPutObjectWithoutContentTypeIsStoredAsBinaryOctetStream() async {
         await emulator.put("photos", "k", "x")
         let response = await emulator.send("HEAD", "/photos/k")
@@ -137,6 +161,26 @@ final class ObjectOperationsTests: XCTestCase {
     func testPutObjectWithIfNoneMatchStarOnNewKeySucceeds() async {
         let response = await emulator.send("PUT", "/photos/new", headers: [("If-None-Match", "*")], body: "x")
         XCTAssertEqual(response.status, 200, response.text)
+    }
+
+    func testConcurrentPutObjectsWithIfNoneMatchStarCreateTheKeyExactlyOnce() async {
+        let emulator = self.emulator!
+        let statuses = await withTaskGroup(of: (Int, Int).self) { group in
+            for index in 0..<12 {
+                group.addTask {
+                    let response = await emulator.send("PUT", "/photos/once", headers: [("If-None-Match", "*")], body: "writer \(index)")
+                    return (index, response.status)
+                }
+            }
+            var statuses: [(Int, Int)] = []
+            for await result in group { statuses.append(result) }
+            return statuses
+        }
+        let winners = statuses.filter { $0.1 == 200 }
+        XCTAssertEqual(winners.count, 1, "\(statuses)")
+        XCTAssertTrue(statuses.allSatisfy { [200, 409, 412].contains($0.1) }, "\(statuses)")
+        let text = await getText("once")
+        XCTAssertEqual(text, winners.first.map { "writer \($0.0)" }, "the stored object is the winner's")
     }
 
     func testPutObjectWithIfNoneMatchOtherThanStarIsNotImplemented() async {
