@@ -43,6 +43,20 @@ struct IdentityRegistry: Sendable {
         return identity
     }
 
+    /// Whether a principal a bucket policy names exists, as PutBucketPolicy checks: any account
+    /// id and any other account's ARN are taken on trust; in this account, the root and the
+    /// configured users exist (there are no roles).
+    func principalExists(_ principal: String) -> Bool {
+        if principal.utf8.count == 12, principal.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) { return true }
+        let prefix = "arn:aws:iam::\(accountID):"
+        guard principal.hasPrefix(prefix) else { return true }
+        let resource = principal.dropFirst(prefix.count)
+        if resource == "root" { return true }
+        // user/NAME or user/PATH/NAME
+        guard resource.hasPrefix("user/"), let name = resource.split(separator: "/").last else { return false }
+        return identities["user/\(name)"] != nil
+    }
+
     private static func compile(_ policies: [String: String], owner: String) throws(S3Error) -> [IdentityPolicy] {
         var compiled: [IdentityPolicy] = []
         for name in policies.keys.sorted() {

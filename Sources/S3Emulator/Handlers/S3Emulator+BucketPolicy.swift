@@ -13,7 +13,10 @@ extension S3Emulator {
         let body = try await collectBody(context, limit: Self.maxBucketPolicySize)
         guard body.readableBytes > 0 else { throw S3Error(.malformedPolicy, message: "Policies must be valid JSON and the first byte must be '{'") }
         let text = String(buffer: body)
-        let document = try PolicyDocument(parsing: text, kind: .bucketPolicy(bucket: bucket))
+        let identities = self.identities
+        let document = try PolicyDocument(
+            parsing: text, kind: .bucketPolicy(bucket: bucket), principalExists: { identities.principalExists($0) }
+        )
         let request = AuthorizationRequest(
             principal: context.subject.identity.principal, action: "s3:PutBucketPolicy", resource: S3ARN.bucket(bucket),
             bucketOwnerAccount: configuration.accountID, conditionKeys: context.subject.conditionKeys
