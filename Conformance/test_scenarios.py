@@ -6,9 +6,6 @@ Access off where the scenario says so and puts the bucket policy (with the AWS C
 with boto3; anonymous requests are unsigned boto3 calls or plain `requests`. Every allowed
 response and every AccessDenied must carry the `x-s3emu-authz` explanation; every AccessDenied
 has AWS's explicit message.
-
-Rows that need object versions and tags (issue 7) are strict xfails while those features are
-missing: when they start passing, the marker must go.
 """
 
 from __future__ import annotations
@@ -51,7 +48,6 @@ CORS_NOT_ALLOWED = (
     "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request "
     "method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the "
     "resource's CORS spec.")
-issue7 = pytest.mark.xfail(strict=True, reason="issue 7: object versions and tagging not implemented yet")
 
 OPEV = User("opev_user", "AKIAOPEVUSER00000001", "opev-user-secret",
             policies={"user-policy": document("orga-server/user-policy.json")})
@@ -447,12 +443,10 @@ class TestDtoolDatasets:
         listed = allowed(olssont.list_objects_v2, Bucket=DTOOL)
         assert {"datasets/a/manifest.json", "u/bob/x", "dtool-0001"} <= {o["Key"] for o in listed["Contents"]}
 
-    @issue7
     def test_olssont_lists_object_versions(self, app: ConfigServer) -> None:
         versions = allowed(app.user("olssont").list_object_versions, Bucket=DTOOL)
         assert "u/bob/x" in {v["Key"] for v in versions.get("Versions", [])}
 
-    @issue7
     def test_olssont_gets_object_tagging(self, app: ConfigServer) -> None:
         tagging = allowed(app.user("olssont").get_object_tagging, Bucket=DTOOL, Key="u/bob/x")
         assert tagging["TagSet"] == []

@@ -33,7 +33,7 @@ public struct RequestContext: Sendable {
     public var readsBody: Bool {
         switch operation {
         case .putObject, .createBucket, .deleteObjects, .putBucketPolicy, .putPublicAccessBlock, .putBucketOwnershipControls,
-             .putBucketAcl, .putObjectAcl, .uploadPart, .completeMultipartUpload, .postObject, .putBucketCors:
+             .putBucketAcl, .putObjectAcl, .putObjectTagging, .uploadPart, .completeMultipartUpload, .postObject, .putBucketCors:
             true
         default: false
         }

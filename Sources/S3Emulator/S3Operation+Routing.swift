@@ -32,6 +32,8 @@ extension S3Operation {
             case ["acl"]: return .getBucketAcl
             case ["uploads"]: return .listMultipartUploads
             case ["cors"]: return .getBucketCors
+            case ["versions"]: return .listObjectVersions
+            case ["versioning"]: return .getBucketVersioning
             default: return .notImplemented
             }
         case "HEAD":
@@ -70,12 +72,14 @@ extension S3Operation {
         switch method {
         case "GET":
             if relevant == ["acl"] { return .getObjectAcl }
+            if relevant == ["tagging"] { return .getObjectTagging }
             if relevant == ["uploadId"] { return .listParts }
             return relevant.isEmpty || relevant == ["partNumber"] ? .getObject : .notImplemented
         case "HEAD":
             return relevant.isEmpty || relevant == ["partNumber"] ? .headObject : .notImplemented
         case "PUT":
             if relevant == ["acl"] { return .putObjectAcl }
+            if relevant == ["tagging"] { return .putObjectTagging }
             if relevant == ["partNumber", "uploadId"] {
                 return headers.contains("x-amz-copy-source") ? .uploadPartCopy : .uploadPart
             }
@@ -83,6 +87,7 @@ extension S3Operation {
             return headers.contains("x-amz-copy-source") ? .copyObject : .putObject
         case "DELETE":
             if relevant == ["uploadId"] { return .abortMultipartUpload }
+            if relevant == ["tagging"] { return .deleteObjectTagging }
             return relevant.isEmpty ? .deleteObject : .notImplemented
         case "POST":
             if relevant == ["uploads"] { return .createMultipartUpload }

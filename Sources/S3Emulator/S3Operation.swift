@@ -21,6 +21,8 @@ public enum S3Operation: String, Sendable, CaseIterable {
     case putBucketOwnershipControls = "PutBucketOwnershipControls"
     case deleteBucketOwnershipControls = "DeleteBucketOwnershipControls"
     case getBucketAcl = "GetBucketAcl"
+    case listObjectVersions = "ListObjectVersions"
+    case getBucketVersioning = "GetBucketVersioning"
     case putBucketAcl = "PutBucketAcl"
     // Objects
     case putObject = "PutObject"
@@ -29,6 +31,9 @@ public enum S3Operation: String, Sendable, CaseIterable {
     case deleteObject = "DeleteObject"
     case copyObject = "CopyObject"
     case getObjectAcl = "GetObjectAcl"
+    case getObjectTagging = "GetObjectTagging"
+    case putObjectTagging = "PutObjectTagging"
+    case deleteObjectTagging = "DeleteObjectTagging"
     case putObjectAcl = "PutObjectAcl"
     // Multipart uploads
     case createMultipartUpload = "CreateMultipartUpload"

@@ -13,6 +13,7 @@ extension ObjectMetadata {
         writer.member("contentType", contentType)
         writer.member("expires", expires)
         writer.member("storageClass", storageClass)
+        writer.member("tags", tags)
         writer.member("userMetadata", userMetadata)
         return writer.finish()
     }
@@ -33,12 +34,13 @@ extension ObjectMetadata {
             case ("contentType", .string(let text)): contentType = text
             case ("expires", .string(let text)): expires = text
             case ("storageClass", .string(let text)): storageClass = text
+            case ("tags", .map(let map)): tags = map
             case ("userMetadata", .map(let map)): userMetadata = map
             case (_, .null):
                 break
             case ("acl", _), ("cacheControl", _), ("checksumType", _), ("checksums", _), ("contentDisposition", _),
                 ("contentEncoding", _), ("contentLanguage", _), ("contentType", _), ("expires", _),
-                ("storageClass", _), ("userMetadata", _):
+                ("storageClass", _), ("tags", _), ("userMetadata", _):
                 throw StorageError.corrupt("unreadable object metadata: member \(name) has the wrong type")
             default:
                 break

@@ -27,6 +27,8 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
     /// The object's access control list, in the server's own encoding; `nil` means the default
     /// (owner full control).
     public var acl: String?
+    /// The object's tags (key → value), at most 10.
+    public var tags: [String: String]
 
     /// Metadata with the given fields; everything left out is absent.
     public init(
@@ -40,7 +42,8 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
         checksums: [String: String] = [:],
         checksumType: String? = nil,
         storageClass: String? = nil,
-        acl: String? = nil
+        acl: String? = nil,
+        tags: [String: String] = [:]
     ) {
         self.contentType = contentType
         self.cacheControl = cacheControl
@@ -53,11 +56,12 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
         self.checksumType = checksumType
         self.storageClass = storageClass
         self.acl = acl
+        self.tags = tags
     }
 
     private enum CodingKeys: String, CodingKey {
         case contentType, cacheControl, contentDisposition, contentEncoding, contentLanguage, expires
-        case userMetadata, checksums, checksumType, storageClass, acl
+        case userMetadata, checksums, checksumType, storageClass, acl, tags
     }
 
     /// Decodes metadata; missing maps decode as empty.
@@ -74,6 +78,7 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
         checksumType = try container.decodeIfPresent(String.self, forKey: .checksumType)
         storageClass = try container.decodeIfPresent(String.self, forKey: .storageClass)
         acl = try container.decodeIfPresent(String.self, forKey: .acl)
+        tags = try container.decodeIfPresent([String: String].self, forKey: .tags) ?? [:]
     }
 
     /// Encodes metadata, leaving out absent fields and empty maps.
@@ -94,5 +99,8 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
         try container.encodeIfPresent(checksumType, forKey: .checksumType)
         try container.encodeIfPresent(storageClass, forKey: .storageClass)
         try container.encodeIfPresent(acl, forKey: .acl)
+        if !tags.isEmpty {
+            try container.encode(tags, forKey: .tags)
+        }
     }
 }

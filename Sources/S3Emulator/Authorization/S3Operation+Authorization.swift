@@ -28,6 +28,11 @@ extension S3Operation {
         case .getObject, .headObject: "s3:GetObject"
         case .deleteObject: "s3:DeleteObject"
         case .getObjectAcl: "s3:GetObjectAcl"
+        case .getObjectTagging: "s3:GetObjectTagging"
+        case .putObjectTagging: "s3:PutObjectTagging"
+        case .deleteObjectTagging: "s3:DeleteObjectTagging"
+        case .listObjectVersions: "s3:ListBucketVersions"
+        case .getBucketVersioning: "s3:GetBucketVersioning"
         case .putObjectAcl: "s3:PutObjectAcl"
         case .getBucketCors: "s3:GetBucketCORS"
         case .putBucketCors, .deleteBucketCors: "s3:PutBucketCORS"
@@ -39,7 +44,9 @@ extension S3Operation {
     /// True when the action's resource is the object (`arn:aws:s3:::bucket/key`), not the bucket.
     var actsOnObject: Bool {
         switch self {
-        case .putObject, .copyObject, .getObject, .headObject, .deleteObject, .getObjectAcl, .putObjectAcl: true
+        case .putObject, .copyObject, .getObject, .headObject, .deleteObject, .getObjectAcl, .putObjectAcl,
+             .getObjectTagging, .putObjectTagging, .deleteObjectTagging:
+            true
         case .createMultipartUpload, .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload, .listParts: true
         default: false
         }

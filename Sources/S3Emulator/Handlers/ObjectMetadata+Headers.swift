@@ -42,6 +42,9 @@ extension ObjectMetadata {
             ])
         }
         self.userMetadata = userMetadata
+        if let tagging = headers["x-amz-tagging"] {
+            tags = try ObjectTagSet.parse(header: tagging)
+        }
         if let storageClass = headers["x-amz-storage-class"] {
             guard Self.storageClasses.contains(storageClass) else {
                 throw S3Error(.invalidStorageClass, details: [("StorageClassRequested", storageClass)])
@@ -73,6 +76,9 @@ extension ObjectRecord {
         if let value = metadata.contentLanguage { headers.append("content-language", value) }
         if let value = metadata.expires { headers.append("expires", value) }
         if let value = metadata.storageClass { headers.append("x-amz-storage-class", value) }
+        if !metadata.tags.isEmpty {
+            headers.append("x-amz-tagging-count", String(metadata.tags.count))
+        }
         for name in metadata.userMetadata.keys.sorted() {
             headers.append("x-amz-meta-" + name, metadata.userMetadata[name] ?? "")
         }

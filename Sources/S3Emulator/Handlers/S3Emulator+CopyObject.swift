@@ -62,6 +62,18 @@ extension S3Emulator {
             }
             newChecksum = algorithm
         }
+        switch headers["x-amz-tagging-directive"] ?? "COPY" {
+        case "COPY":
+            metadata.tags = source.metadata.tags
+        case "REPLACE":
+            metadata.tags = try ObjectTagSet.parse(header: headers["x-amz-tagging"] ?? "")
+            if !metadata.tags.isEmpty {
+                try authorize(context.subject, action: "s3:PutObjectTagging", resource: S3ARN.object(bucket, key), bucket: bucket)
+            }
+        case let other:
+            throw S3Error(.invalidArgument, message: "Unknown tagging directive.",
+                          details: [("ArgumentName", "x-amz-tagging-directive"), ("ArgumentValue", other)])
+        }
         let precondition = try writePrecondition(headers)
         if let acl = try requestedCannedACL(headers, bucket: bucket) {
             try authorize(context.subject, action: "s3:PutObjectAcl", resource: S3ARN.object(bucket, key), bucket: bucket)

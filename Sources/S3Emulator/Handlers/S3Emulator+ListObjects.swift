@@ -12,22 +12,8 @@ extension S3Emulator {
         _ = try existingBucket(bucket)
         let prefix = query["prefix"] ?? ""
         let delimiter = query["delimiter"].flatMap { $0.isEmpty ? nil : $0 }
-        let encodeURL: Bool
-        switch query["encoding-type"] {
-        case nil: encodeURL = false
-        case "url": encodeURL = true
-        case let other?:
-            throw S3Error(.invalidArgument, message: "Invalid Encoding Method specified in Request",
-                          details: [("ArgumentName", "encoding-type"), ("ArgumentValue", other)])
-        }
-        var maxKeys = Self.maxKeysPerPage
-        if let value = query["max-keys"] {
-            guard let parsed = Int(value), parsed >= 0 else {
-                throw S3Error(.invalidArgument, message: "Provided max-keys not an integer or within integer range",
-                              details: [("ArgumentName", "max-keys"), ("ArgumentValue", value)])
-            }
-            maxKeys = min(parsed, Self.maxKeysPerPage)
-        }
+        let encodeURL = try Self.encodingType(query)
+        let maxKeys = try Self.maxKeys(query)
 
         var marker: String?
         let continuationToken = query["continuation-token"]
@@ -101,5 +87,26 @@ extension S3Emulator {
         }
         xml.close("ListBucketResult")
         return .xml(xml.text)
+    }
+
+    /// `encoding-type`: absent or `url`; true for `url`.
+    static func encodingType(_ query: QueryParameters) throws(S3Error) -> Bool {
+        switch query["encoding-type"] {
+        case nil: return false
+        case "url": return true
+        case let other?:
+            throw S3Error(.invalidArgument, message: "Invalid Encoding Method specified in Request",
+                          details: [("ArgumentName", "encoding-type"), ("ArgumentValue", other)])
+        }
+    }
+
+    /// `max-keys`: a non-negative integer, capped at ``maxKeysPerPage`` (the default).
+    static func maxKeys(_ query: QueryParameters) throws(S3Error) -> Int {
+        guard let value = query["max-keys"] else { return maxKeysPerPage }
+        guard let parsed = Int(value), parsed >= 0 else {
+            throw S3Error(.invalidArgument, message: "Provided max-keys not an integer or within integer range",
+                          details: [("ArgumentName", "max-keys"), ("ArgumentValue", value)])
+        }
+        return min(parsed, maxKeysPerPage)
     }
 }

@@ -628,14 +628,7 @@ extension S3Emulator {
         _ = try existingBucket(bucket)
         let prefix = query["prefix"] ?? ""
         let delimiter = query["delimiter"].flatMap { $0.isEmpty ? nil : $0 }
-        let encodeURL: Bool
-        switch query["encoding-type"] {
-        case nil: encodeURL = false
-        case "url": encodeURL = true
-        case let other?:
-            throw S3Error(.invalidArgument, message: "Invalid Encoding Method specified in Request",
-                          details: [("ArgumentName", "encoding-type"), ("ArgumentValue", other)])
-        }
+        let encodeURL = try Self.encodingType(query)
         let maxUploads = try Self.pageSize(query, name: "max-uploads")
         let keyMarker = query["key-marker"].flatMap { $0.isEmpty ? nil : $0 }
         let uploadIDMarker = keyMarker == nil ? nil : query["upload-id-marker"].flatMap { $0.isEmpty ? nil : $0 }

@@ -35,6 +35,9 @@ extension S3Emulator {
         if headers["x-amz-acl"] != nil {
             try authorize(context.subject, action: "s3:PutObjectAcl", resource: S3ARN.object(bucket, key), bucket: bucket)
         }
+        if headers["x-amz-tagging"] != nil {
+            try authorize(context.subject, action: "s3:PutObjectTagging", resource: S3ARN.object(bucket, key), bucket: bucket)
+        }
 
         var upload = BlobUpload(store: store)
         let verified: (md5: [UInt8], checksum: (ChecksumAlgorithm, String)?)
