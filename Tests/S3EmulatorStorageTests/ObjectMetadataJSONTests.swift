@@ -31,7 +31,8 @@ final class ObjectMetadataJSONTests: XCTestCase {
             checksums: Bool.random(using: &random) ? ["CRC32": pick(), "SHA256": pick()] : [:],
             checksumType: maybe(),
             storageClass: maybe(),
-            acl: maybe()
+            acl: maybe(),
+            tags: Bool.random(using: &random) ? [pick(): pick()] : [:]
         )
     }
 
@@ -53,6 +54,15 @@ final class ObjectMetadataJSONTests: XCTestCase {
         // A row written before the field existed.
         XCTAssertNil(try decode(#"{"contentType":"text/plain"}"#).acl)
         XCTAssertThrowsError(try decode(#"{"acl":{"a":"b"}}"#))
+    }
+
+    func testTagsAreStoredWithTheMetadataAndRowsWithoutThemStillRead() throws {
+        let metadata = ObjectMetadata(contentType: "text/plain", tags: ["project": "blue", "k 2": "v 2"])
+        XCTAssertEqual(metadata.jsonText(), #"{"contentType":"text/plain","tags":{"k 2":"v 2","project":"blue"}}"#)
+        XCTAssertEqual(try decode(metadata.jsonText()).tags, ["project": "blue", "k 2": "v 2"])
+        // A row written before the field existed.
+        XCTAssertEqual(try decode(#"{"contentType":"text/plain"}"#).tags, [:])
+        XCTAssertThrowsError(try decode(#"{"tags":"project=blue"}"#))
     }
 
     func testMetadataRoundTripsThroughTheStoredJSON() throws {
