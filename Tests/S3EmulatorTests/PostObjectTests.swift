@@ -305,6 +305,19 @@ final class PostObjectTests: PostObjectTestCase {
         assertError(response, 404, "NoSuchBucket")
     }
 
+    func testVirtualHostedPostObjectAnswersTheVirtualHostedLocation() async throws {
+        let body = multipartBody(presignedForm(key: "virtual.txt"))
+        let request = S3Request(
+            method: "POST", rawPath: "/", host: "photos.localhost:9000",
+            headers: S3Headers([("content-type", "multipart/form-data; boundary=\(Self.boundary)"), ("content-length", String(body.count))]),
+            body: S3RequestBody(buffer: ByteBuffer(bytes: body)))
+        let response = await emulator.handle(request)
+        XCTAssertEqual(response.status, 204, response.bodyText)
+        XCTAssertEqual(response.headers["location"], "http://photos.localhost:9000/virtual.txt")
+        let object = try await stored("virtual.txt")
+        XCTAssertNotNil(object)
+    }
+
     func testPostWithASubresourceIsNotAPostObject() async throws {
         let request = S3Request(
             method: "POST", rawPath: "/photos", rawQuery: "tagging", host: Self.host,
