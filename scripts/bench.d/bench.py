@@ -229,6 +229,29 @@ def rss_kib(pid: int) -> int | None:
     return None
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads), and of its children's live
+    processes when `pid` is an nginx master (its workers do the work)."""
+    total = 0.0
+    pids = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="utf-8") as f:
+            pids += [int(p) for p in f.read().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat", encoding="utf-8") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
 class RSSSampler:
     """Samples a process's VmRSS every `interval` seconds; `peak_kib` is the highest seen."""
 
@@ -470,6 +493,15 @@ class Bench:
         slot["rounds"].append(value)
         slot["details"].append(extra)
 
+    def record_cpu(self, workload: str, server: str, before: float, result: dict) -> None:
+        """The server's CPU time per answered request during a load run: less sensitive than
+        requests/s to what else the machine is doing."""
+        used = cpu_seconds(self.servers[server]["pid"]) - before
+        result["server_cpu_s"] = round(used, 3)
+        if result.get("requests"):
+            result["server_cpu_us_per_request"] = used / result["requests"] * 1e6
+            self.record(f"{workload}: server CPU per request", server, result["server_cpu_us_per_request"], "µs", False)
+
     def median(self, workload: str, server: str) -> float | None:
         slot = self.results.get(workload, {}).get("servers", {}).get(server)
         if not slot:
@@ -649,7 +681,9 @@ class Bench:
 
     def workload_wrk(self, title: str, servers, url_key: str, method: str = "GET", body_bytes: int = 0) -> None:
         def one(name, round_number):
+            before = cpu_seconds(self.servers[name]["pid"])
             result = self.load.wrk(self.servers[name][url_key], method, body_bytes)
+            self.record_cpu(title, name, before, result)
             self.record(title, name, result["rps"], "req/s", True, **result)
             if result["errors"]:
                 self.notes.append(f"{title} on {name}, round {round_number}: {result['errors']} errors or non-2xx")
@@ -660,7 +694,9 @@ class Bench:
         title = "HEAD 1 KiB"
 
         def one(name, round_number):
+            before = cpu_seconds(self.servers[name]["pid"])
             result = self.load.hey_head(self.servers[name]["head_url"])
+            self.record_cpu(title, name, before, result)
             self.record(title, name, result["rps"], "req/s", True, **result)
             if result["errors"]:
                 self.notes.append(f"{title} on {name}, round {round_number}: {result['errors']} errors or non-2xx")
@@ -680,9 +716,11 @@ class Bench:
                 name, "bench-delete", keys, max(60.0, 4 * pool / max(put_rate[name], 1.0)), prefix=f"r{round_number}/"
             )
             paths = self.write_paths(name, "DELETE", "bench-delete", keys)
+            before = cpu_seconds(self.servers[name]["pid"])
             result = self.load.wrk_pool(
                 self.servers[name]["endpoint"], "DELETE", 0, paths, self.args.duration, "first"
             )
+            self.record_cpu(title, name, before, result)
             os.unlink(paths)
             result["pool"] = filled
             self.record(title, name, result["rps"], "req/s", True, **result)
@@ -739,12 +777,18 @@ class Bench:
             for name in ALL_SERVERS:
                 server = self.servers[name]
                 if name != "nginx":
+                    before = cpu_seconds(server["pid"])
                     with RSSSampler(server["pid"], 0.01) as sampler:
                         result = transfer("PUT", server["put_1g_url"], self.big_file, size)
+                    result["server_cpu_s"] = cpu_seconds(server["pid"]) - before
+                    self.record(f"{put}: server CPU", name, result["server_cpu_s"], "s", False)
                     self.record(put, name, result["mb_per_s"], "MB/s", True, **result)
                     self.record(put_rss, name, sampler.peak_kib / 1024, "MiB", False, samples=sampler.samples)
+                before = cpu_seconds(server["pid"])
                 with RSSSampler(server["pid"], 0.01) as sampler:
                     result = transfer("GET", server["get_1g_url"], None, size)
+                result["server_cpu_s"] = cpu_seconds(server["pid"]) - before
+                self.record(f"{get}: server CPU", name, result["server_cpu_s"], "s", False)
                 self.record(get, name, result["mb_per_s"], "MB/s", True, **result)
                 if name != "nginx":
                     self.record(get_rss, name, sampler.peak_kib / 1024, "MiB", False, samples=sampler.samples)
@@ -958,6 +1002,10 @@ def fmt(value, unit: str) -> str:
         return f"{value:,.0f} MB/s"
     if unit == "MiB":
         return f"{value:,.1f} MiB"
+    if unit == "µs":
+        return f"{value:,.0f} µs"
+    if unit == "s":
+        return f"{value:,.2f} s"
     return f"{value:g} {unit}"
 
 
