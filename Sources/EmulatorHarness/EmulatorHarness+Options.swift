@@ -9,8 +9,16 @@ extension EmulatorHarness {
     /// ```
     public enum ClockMode: Sendable, Equatable {
         /// Follows the configuration's clock (the system clock by default); ``HarnessClock/advance(by:)`` shifts it.
+        ///
+        /// ```swift
+        /// let s3 = try await EmulatorHarness.start(options: .init(clock: .system))
+        /// ```
         case system
         /// Stands still at the given time (now by default) and moves only when told.
+        ///
+        /// ```swift
+        /// let s3 = try await EmulatorHarness.start(options: .init(clock: .manual()))
+        /// ```
         case manual(startingAt: Date = Date())
     }
 
@@ -24,15 +32,36 @@ extension EmulatorHarness {
     /// ```
     public struct Options: Sendable {
         /// The emulator's clock: following the system clock (the default) or manual.
+        ///
+        /// ```swift
+        /// options.clock = .manual(startingAt: Date(timeIntervalSince1970: 0))
+        /// ```
         public var clock: ClockMode
         /// Where the emulator logs; nil (the default) keeps it silent.
+        ///
+        /// ```swift
+        /// options.logger = Logger(label: "s3emu")   // one line per request
+        /// ```
         public var logger: Logger?
         /// With `.directory` storage, delete the directory at shutdown (it is kept by default).
         /// In-memory storage is always removed.
+        ///
+        /// ```swift
+        /// configuration.storage = .directory(NSTemporaryDirectory() + "s3emu-test")
+        /// options.removesStorageDirectoryAtShutdown = true
+        /// ```
         public var removesStorageDirectoryAtShutdown: Bool
         /// How long ``EmulatorHarness/shutdown()`` lets in-flight requests finish before cancelling them.
+        ///
+        /// ```swift
+        /// options.gracefulShutdownTimeout = .seconds(5)   // let a large download finish
+        /// ```
         public var gracefulShutdownTimeout: Duration
         /// Connections idle for this long are closed by the server.
+        ///
+        /// ```swift
+        /// options.idleTimeoutSeconds = 5
+        /// ```
         public var idleTimeoutSeconds: Int64
 
         /// Options with the given values; the defaults suit most tests.

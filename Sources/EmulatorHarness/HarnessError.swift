@@ -9,10 +9,22 @@
 /// ```
 public enum HarnessError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The configuration has no user of that name.
+    ///
+    /// ```swift
+    /// XCTAssertThrowsError(try s3.credentials(forUser: "nobody"))
+    /// ```
     case noSuchUser(String)
     /// The server stopped before it accepted connections.
+    ///
+    /// ```swift
+    /// catch HarnessError.serverStopped { XCTFail("the emulator did not start") }
+    /// ```
     case serverStopped
     /// A URL could not be formed from the given parts.
+    ///
+    /// ```swift
+    /// catch HarnessError.invalidURL(let text) { XCTFail("bad URL \(text)") }
+    /// ```
     case invalidURL(String)
 
     /// A one-line explanation.

@@ -9,10 +9,19 @@ public import Foundation
 /// // <form action="\(post.url)" method="post" enctype="multipart/form-data"> + post.fields + <input type="file" name="file">
 /// ```
 public struct PresignedPost: Sendable, Equatable {
-    /// The bucket's URL, `http://127.0.0.1:<port>/<bucket>`.
+    /// The bucket's URL, `http://127.0.0.1:<port>/<bucket>`: the form's `action`.
+    ///
+    /// ```swift
+    /// var request = URLRequest(url: post.url)
+    /// request.httpMethod = "POST"
+    /// ```
     public var url: URL
     /// The form fields: `key`, `policy`, `x-amz-algorithm`, `x-amz-credential`, `x-amz-date`,
     /// `x-amz-signature` and the extra fields asked for.
+    ///
+    /// ```swift
+    /// for (name, value) in post.fields { form.append(name: name, value: value) }
+    /// ```
     public var fields: [String: String]
 
     /// A form with the given target and fields.
@@ -32,10 +41,22 @@ public struct PresignedPost: Sendable, Equatable {
     /// ```
     public enum Condition: Sendable, Equatable {
         /// `{"field": "value"}`: the form field must have exactly this value.
+        ///
+        /// ```swift
+        /// .equals("success_action_status", "201")
+        /// ```
         case equals(String, String)
         /// `["starts-with", "$field", "prefix"]`: the form field must start with `prefix` (`""`: any value).
+        ///
+        /// ```swift
+        /// .startsWith("Content-Type", "image/")
+        /// ```
         case startsWith(String, String)
         /// `["content-length-range", min, max]`: the file's size in bytes must lie in the range.
+        ///
+        /// ```swift
+        /// .contentLengthRange(1, 10 * 1024 * 1024)
+        /// ```
         case contentLengthRange(Int, Int)
     }
 }

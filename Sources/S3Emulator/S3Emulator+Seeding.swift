@@ -25,14 +25,34 @@ extension S3Emulator {
     /// ```
     public struct StoredObject: Sendable, Equatable {
         /// The object's bytes.
+        ///
+        /// ```swift
+        /// XCTAssertEqual(stored.data, Data("hello".utf8))
+        /// ```
         public var data: Data
         /// User metadata (`x-amz-meta-*`), keys lowercased and without the prefix.
+        ///
+        /// ```swift
+        /// XCTAssertEqual(stored.metadata["camera"], "x100")   // sent as x-amz-meta-Camera: x100
+        /// ```
         public var metadata: [String: String]
         /// `Content-Type`, when one was stored.
+        ///
+        /// ```swift
+        /// XCTAssertEqual(stored.contentType, "image/jpeg")
+        /// ```
         public var contentType: String?
         /// The ETag as S3 sends it, quoted: `"9b2cf535f27731c974343645a3985328"`.
+        ///
+        /// ```swift
+        /// XCTAssertEqual(stored.etag, response.value(forHTTPHeaderField: "ETag"))
+        /// ```
         public var etag: String
         /// Last-Modified, by the emulator's clock.
+        ///
+        /// ```swift
+        /// XCTAssertEqual(stored.lastModified, clock.now())   // with a manual clock
+        /// ```
         public var lastModified: Date
 
         /// An object with the given fields.

@@ -1,5 +1,6 @@
 import EmulatorHarness
 import Foundation
+import S3EmulatorCore
 import XCTest
 
 final class EmulatorHarnessLifecycleTests: XCTestCase {
@@ -83,6 +84,37 @@ final class EmulatorHarnessLifecycleTests: XCTestCase {
         }
         XCTAssertEqual(captured?.port, port)
         XCTAssertEqual(captured?.isShutDown, true)
+    }
+
+    func testDirectoryStorageIsKeptAtShutdownUnlessRemovalIsAsked() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("harness-dir-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = EmulatorConfiguration()
+        configuration.storage = .directory(directory)
+        configuration.durableWrites = false
+
+        try await EmulatorHarness.withEmulator(configuration) { s3 in
+            try await s3.createBucket("kept")
+            try await s3.putObject(bucket: "kept", key: "k", data: Data("persisted".utf8))
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/metadata.sqlite"))
+
+        try await EmulatorHarness.withEmulator(configuration, options: .init(removesStorageDirectoryAtShutdown: true)) { s3 in
+            let stored = try await s3.object(bucket: "kept", key: "k")
+            XCTAssertEqual(stored?.data, Data("persisted".utf8), "a second harness on the directory sees the data")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory))
+    }
+
+    func testStartWithAnInvalidBucketSeedFailsWithInvalidBucketName() async throws {
+        var configuration = EmulatorConfiguration()
+        configuration.buckets = [BucketSeed(name: "Invalid_Name")]
+        do {
+            _ = try await EmulatorHarness.start(configuration)
+            XCTFail("started with an invalid bucket name")
+        } catch let error as S3Error {
+            XCTAssertEqual(error.code, .invalidBucketName)
+        }
     }
 
     func testParallelHarnessesAreIsolated() async throws {
