@@ -65,42 +65,18 @@ extension EmulatorHarness {
         bucket: String, key: String, expires: Int = 3600, fields: [String: String] = [:],
         conditions: [PresignedPost.Condition] = [], credentials: AccessKey? = nil
     ) throws(HarnessError) -> PresignedPost {
-        let signer = signer(credentials)
         let date = clock.now()
-        let credential = "\(signer.accessKeyId)/\(signer.credentialScope(date: date))"
-        let amazonDate = AmazonDate.formatBasic(date)
-
-        var policyConditions: [PresignedPost.Condition] = [.equals("bucket", bucket)]
-        if key.hasSuffix("${filename}") {
-            policyConditions.append(.startsWith("$key", String(key.dropLast("${filename}".count))))
-        } else {
-            policyConditions.append(.equals("key", key))
-        }
-        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
-            policyConditions.append(.equals(name, value))
-        }
-        policyConditions += conditions
-        policyConditions += [
-            .equals("x-amz-algorithm", Self.signingAlgorithm), .equals("x-amz-credential", credential), .equals("x-amz-date", amazonDate),
-        ]
-        let expiration = AmazonDate.formatISO8601(date.addingTimeInterval(TimeInterval(expires)))
-        let policy = Self.policyDocument(expiration: expiration, conditions: policyConditions)
-        let encodedPolicy = Base64.encode(Array(policy.utf8))
-
-        var formFields = fields
-        formFields["key"] = key
-        formFields["policy"] = encodedPolicy
-        formFields["x-amz-algorithm"] = Self.signingAlgorithm
-        formFields["x-amz-credential"] = credential
-        formFields["x-amz-date"] = amazonDate
-        formFields["x-amz-signature"] = signer.signature(stringToSign: encodedPolicy, date: date)
-
+        let form = PostPolicyBuilder(signer: signer(credentials)).presignedPost(
+            bucket: bucket, key: key, expiresIn: expires, date: date,
+            fields: fields.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) },
+            conditions: conditions.map(\.builderCondition)
+        )
         let text = "http://\(authority)/\(URIEncoding.encode(bucket, encodeSlash: true))"
         guard let url = URL(string: text) else { throw HarnessError.invalidURL(text) }
-        return PresignedPost(url: url, fields: formFields)
+        return PresignedPost(
+            url: url, fields: Dictionary(form.fields.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }), policy: form.policy
+        )
     }
-
-    static let signingAlgorithm = "AWS4-HMAC-SHA256"
 
     /// `127.0.0.1:<port>`: the Host header clients send, and so the one signatures cover.
     private var authority: String {
@@ -111,40 +87,15 @@ extension EmulatorHarness {
         let key = credentials ?? self.credentials
         return SigV4Signer(accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, region: region)
     }
+}
 
-    /// The POST policy as JSON text.
-    static func policyDocument(expiration: String, conditions: [PresignedPost.Condition]) -> String {
-        var json = "{\"expiration\":\(jsonString(expiration)),\"conditions\":["
-        for (index, condition) in conditions.enumerated() {
-            if index > 0 { json += "," }
-            switch condition {
-            case .equals(let name, let value):
-                json += "{\(jsonString(name)):\(jsonString(value))}"
-            case .startsWith(let name, let prefix):
-                let field = name.hasPrefix("$") ? name : "$" + name
-                json += "[\"starts-with\",\(jsonString(field)),\(jsonString(prefix))]"
-            case .contentLengthRange(let minimum, let maximum):
-                json += "[\"content-length-range\",\(minimum),\(maximum)]"
-            }
+extension PresignedPost.Condition {
+    /// The same condition for the signer's policy builder.
+    var builderCondition: PostPolicyBuilder.Condition {
+        switch self {
+        case .equals(let name, let value): .equals(name, value)
+        case .startsWith(let name, let prefix): .startsWith(name, prefix)
+        case .contentLengthRange(let minimum, let maximum): .contentLengthRange(Int64(minimum), Int64(maximum))
         }
-        return json + "]}"
-    }
-
-    private static func jsonString(_ text: String) -> String {
-        var escaped = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            case "\r": escaped += "\\r"
-            case "\t": escaped += "\\t"
-            case _ where scalar.value < 0x20:
-                escaped += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                    + String(scalar.value, radix: 16)
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped + "\""
     }
 }

@@ -24,14 +24,22 @@ public struct PresignedPost: Sendable, Equatable {
     /// ```
     public var fields: [String: String]
 
-    /// A form with the given target and fields.
+    /// The policy document as JSON text (the `policy` field is its base64 form).
     ///
     /// ```swift
-    /// let post = PresignedPost(url: URL(string: "http://127.0.0.1:9000/photos")!, fields: ["key": "a.jpg"])
+    /// XCTAssertTrue(post.policy.contains(#"["content-length-range", 1, 1024]"#))
     /// ```
-    public init(url: URL, fields: [String: String]) {
+    public var policy: String
+
+    /// A form with the given target, fields and policy.
+    ///
+    /// ```swift
+    /// let post = PresignedPost(url: URL(string: "http://127.0.0.1:9000/photos")!, fields: ["key": "a.jpg"], policy: "{}")
+    /// ```
+    public init(url: URL, fields: [String: String], policy: String) {
         self.url = url
         self.fields = fields
+        self.policy = policy
     }
 
     /// One condition of a POST policy.
