@@ -168,6 +168,18 @@ def test_checksum_and_content_md5_fields_are_verified(s3, bucket):
     expect_error("404", 404, s3.head_object, Bucket=bucket, Key="md5.txt")
 
 
+def test_the_tagging_field_sets_the_objects_tags(s3, bucket):
+    tagging = "<Tagging><TagSet><Tag><Key>0</Key><Value>0</Value></Tag><Tag><Key>1</Key><Value>1</Value></Tag></TagSet></Tagging>"
+    post = s3.generate_presigned_post(bucket, "tagged.txt", Fields={"tagging": tagging},
+                                      Conditions=[["starts-with", "$tagging", ""]])
+    response = post_form(post, b"tagged")
+    assert response.status_code == 204, response.text
+    tags = s3.get_object_tagging(Bucket=bucket, Key="tagged.txt")["TagSet"]
+    assert sorted((t["Key"], t["Value"]) for t in tags) == [("0", "0"), ("1", "1")]
+    post = s3.generate_presigned_post(bucket, "bad.txt", Fields={"tagging": "not-xml"}, Conditions=[["starts-with", "$tagging", ""]])
+    assert_error(post_form(post, b"x"), 400, "MalformedXML")
+
+
 def test_signature_version_2_forms(target, bucket):
     v2 = client_with(target, target.access_key, target.secret_key, signature_version="s3")
     post = v2.generate_presigned_post(bucket, "v2.txt")

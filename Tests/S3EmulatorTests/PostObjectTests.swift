@@ -221,10 +221,18 @@ final class PostObjectTests: PostObjectTestCase {
         assertError(response, 400, "AccessControlListNotSupported", message: "The bucket does not allow ACLs")
     }
 
-    func testTaggingIsNotImplementedRatherThanIgnored() async throws {
-        let tagging = "<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>"
-        let response = await post(multipartBody(presignedForm(fields: [("tagging", tagging)])))
-        assertError(response, 501, "NotImplemented")
+    func testTheTaggingFieldSetsTheObjectsTags() async throws {
+        let tagging = "<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag><Tag><Key>0</Key><Value>0</Value></Tag></TagSet></Tagging>"
+        let response = await post(multipartBody(presignedForm(key: "tagged.txt", fields: [("tagging", tagging)])))
+        XCTAssertEqual(response.status, 204, response.bodyText)
+        let tags = await signed("GET", "/photos/tagged.txt", query: "tagging")
+        XCTAssertTrue(tags.bodyText.contains("<Tag><Key>0</Key><Value>0</Value></Tag><Tag><Key>a</Key><Value>b</Value></Tag>"), tags.bodyText)
+        let notXML = await post(multipartBody(presignedForm(key: "bad-tags.txt", fields: [("tagging", "not-xml")])))
+        assertError(notXML, 400, "MalformedXML")
+        let other = await post(multipartBody(presignedForm(key: "other-root.txt", fields: [("tagging", "<InvalidXmlTagging></InvalidXmlTagging>")])))
+        XCTAssertEqual(other.status, 204, other.bodyText)
+        let eleven = "<Tagging><TagSet>" + (0...10).map { "<Tag><Key>k\($0)</Key><Value>v</Value></Tag>" }.joined() + "</TagSet></Tagging>"
+        assertError(await post(multipartBody(presignedForm(key: "many.txt", fields: [("tagging", eleven)]))), 400, "InvalidTag")
     }
 
     // MARK: - Authorization

@@ -11,7 +11,8 @@ import S3EmulatorStorage
 /// file, streamed to a blob, then whatever follows it, ignored. Before the first file byte is
 /// stored, `${filename}` is expanded in every field, the policy's signature is verified, the
 /// policy is checked (expiration, conditions, extra fields), and the signer is authorized for
-/// `s3:PutObject` on the key (and `s3:PutObjectAcl` with an `acl` field). After the file, its
+/// `s3:PutObject` on the key (and `s3:PutObjectAcl` with an `acl` field, `s3:PutObjectTagging`
+/// with a `tagging` field). After the file, its
 /// size is checked against `content-length-range` and its digests against the form's
 /// `Content-MD5` / `x-amz-checksum-*`; only then are the blob and the object row committed.
 extension S3Emulator {
@@ -70,9 +71,6 @@ extension S3Emulator {
             try policy.check(form, bucket: bucket, now: configuration.clock.now())
         }
         try ObjectKey.validate(key)
-        if form["tagging"] != nil {
-            throw S3Error(.notImplemented, message: "s3emu does not store object tags yet; leave the tagging field out")
-        }
 
         // The fields that act as PutObject's headers.
         var objectHeaders = S3Headers()
@@ -93,6 +91,10 @@ extension S3Emulator {
         metadata.acl = try requestedCannedACL(objectHeaders, bucket: bucket)
         if form["acl"] != nil {
             try authorize(subject, action: "s3:PutObjectAcl", resource: resource, bucket: bucket)
+        }
+        if let tagging = form["tagging"] {
+            metadata.tags = try Self.postObjectTags(tagging)
+            try authorize(subject, action: "s3:PutObjectTagging", resource: resource, bucket: bucket)
         }
         var integrity = try BodyIntegrity(headers: objectHeaders)
 
@@ -221,6 +223,14 @@ extension S3Emulator {
             return "\(scheme)://\(host)/\(encodedKey)"
         }
         return "\(scheme)://\(host)/\(URIEncoding.encode(context.bucket, encodeSlash: true))/\(encodedKey)"
+    }
+
+    /// The `tagging` field: a `Tagging` document (MalformedXML when it is not XML; a document with
+    /// another root sets no tags, as S3 answers it).
+    static func postObjectTags(_ tagging: String) throws(S3Error) -> [String: String] {
+        let root = try S3EmulatorCore.XMLParser.parse(Array(tagging.utf8), limits: .init(maxBytes: 64 * 1024))
+        guard root.name == "Tagging" else { return [:] }
+        return try ObjectTagSet.parse(xml: root)
     }
 
     /// The text after the last `/` or `\` of a file name a browser sent.
