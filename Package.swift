@@ -61,6 +61,7 @@ let package = Package(
             name: "s3emu",
             dependencies: [
                 "S3Emulator",
+                "S3EmulatorAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
