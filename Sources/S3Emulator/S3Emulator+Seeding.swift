@@ -171,7 +171,7 @@ extension S3Emulator {
         }
     }
 
-    /// Empties the emulator: deletes every object and every bucket with its settings, then
+    /// Empties the emulator: deletes every object, multipart upload and bucket with its settings, then
     /// creates the configuration's buckets again with theirs, as at start, so each test starts
     /// from the same state.
     ///
@@ -194,10 +194,11 @@ extension S3Emulator {
                         }
                     }
                 }
-                let result = try store.metadata.deleteBucket(named: bucket.name)
+                let (result, discarded) = try store.metadata.deleteBucketDiscardingUploads(named: bucket.name)
+                for blobID in discarded { store.blobs.remove(blobID) }
                 bucketSettingsCache.invalidate(bucket.name)
                 if case .notEmpty = result {
-                    // Something besides objects keeps the bucket (a table reset does not know yet).
+                    // An object was written while the bucket was being emptied.
                     throw S3Error(.bucketNotEmpty, message: "reset: bucket \(bucket.name) could not be emptied",
                                   details: [("BucketName", bucket.name)])
                 }

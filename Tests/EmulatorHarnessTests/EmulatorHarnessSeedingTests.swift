@@ -130,6 +130,49 @@ final class EmulatorHarnessSeedingTests: XCTestCase {
         XCTAssertFalse(list.text.contains("<Contents>"), list.text)
     }
 
+    func testResetDiscardsMultipartUploadsInProgressAndTheirParts() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("harness-reset-\(UUID().uuidString)").path
+        var configuration = EmulatorConfiguration()
+        configuration.storage = .directory(directory)
+        configuration.durableWrites = false
+        configuration.buckets = [BucketSeed(name: "seeded")]
+        try await EmulatorHarness.withEmulator(configuration, options: .init(removesStorageDirectoryAtShutdown: true)) { s3 in
+            let create = try await RawHTTPConnection.fetch(
+                "POST", try s3.presignedURL(method: "POST", bucket: "seeded", key: "big", query: ["uploads": ""])
+            )
+            XCTAssertEqual(create.status, 200, create.text)
+            let uploadID = try XCTUnwrap(create.text.range(of: "<UploadId>").flatMap { start in
+                create.text.range(of: "</UploadId>").map { String(create.text[start.upperBound..<$0.lowerBound]) }
+            })
+            let part = try await RawHTTPConnection.fetch(
+                "PUT", try s3.presignedURL(method: "PUT", bucket: "seeded", key: "big", query: ["partNumber": "1", "uploadId": uploadID]),
+                body: [UInt8](repeating: 7, count: 1024)
+            )
+            XCTAssertEqual(part.status, 200, part.text)
+            try await s3.putObject(bucket: "seeded", key: "small", data: Data("x".utf8))
+            XCTAssertEqual(try Self.files(under: directory + "/blobs").count, 2, "the part and the object are stored as blobs")
+
+            try await s3.reset()
+
+            let uploads = try await RawHTTPConnection.fetch("GET", try s3.presignedURL(bucket: "seeded", key: nil, query: ["uploads": ""]))
+            XCTAssertEqual(uploads.status, 200, uploads.text)
+            XCTAssertFalse(uploads.text.contains(uploadID), uploads.text)
+            XCTAssertEqual(try Self.files(under: directory + "/blobs"), [], "no blob outlives reset")
+        }
+    }
+
+    /// Regular files below `path`, recursively.
+    private static func files(under path: String) throws -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: path) else { return [] }
+        var files: [String] = []
+        while let name = enumerator.nextObject() as? String {
+            if (enumerator.fileAttributes?[.type] as? FileAttributeType) == .typeRegular {
+                files.append(name)
+            }
+        }
+        return files
+    }
+
     func testSeedingIsNotLoggedAsRequests() async throws {
         try await s3.createBucket("quiet")
         try await s3.putObject(bucket: "quiet", key: "k", data: Data())
