@@ -119,7 +119,9 @@ def test_boto3_puts_with_expect_100_continue_are_not_delayed(s3, bucket):
     finally:
         s3.meta.events.unregister("before-send.s3.PutObject", capture)
     assert expect_headers.count("100-continue") == 21, "botocore did not send Expect: 100-continue"
-    assert elapsed < 1.0, f"20 small PutObjects took {elapsed:.2f} s (100-continue not answered?)"
+    # Unanswered, each upload would wait botocore's 1 s for 100 Continue: 20 s or more. The bound
+    # catches that and nothing else (speed is measured by scripts/bench, not here).
+    assert elapsed < 10.0, f"20 small PutObjects took {elapsed:.2f} s (100-continue not answered?)"
 
 
 def test_raw_expect_100_continue_is_answered_before_the_body(raw, bucket, target):
