@@ -56,7 +56,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "EmulatorHarness", dependencies: ["S3Emulator"], swiftSettings: swiftSettings),
+        .target(
+            name: "EmulatorHarness",
+            dependencies: [
+                "S3Emulator", "S3EmulatorAuth", "S3EmulatorCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "s3emu",
             dependencies: [
@@ -76,6 +84,9 @@ let package = Package(
         ),
         .testTarget(name: "S3EmulatorStorageTests", dependencies: ["S3EmulatorStorage"], swiftSettings: swiftSettings),
         .testTarget(name: "S3EmulatorTests", dependencies: ["S3Emulator"], swiftSettings: swiftSettings),
-        .testTarget(name: "EmulatorHarnessTests", dependencies: ["EmulatorHarness"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EmulatorHarnessTests", dependencies: ["EmulatorHarness", "S3EmulatorAuth", "S3EmulatorCore"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -39,6 +39,16 @@ final class ObjectStore: Sendable {
 
     func shutdown() async throws {
         try await threadPool.shutdownGracefully()
+        removeTemporaryDirectory()
+    }
+
+    /// Releases the threads and the temporary directory synchronously, for a start-up that failed.
+    func close() {
+        try? threadPool.syncShutdownGracefully()
+        removeTemporaryDirectory()
+    }
+
+    private func removeTemporaryDirectory() {
         if let temporaryDirectory {
             try? FileManager.default.removeItem(atPath: temporaryDirectory)
         }

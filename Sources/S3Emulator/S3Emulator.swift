@@ -35,9 +35,9 @@ public final class S3Emulator: Sendable {
     public init(configuration: EmulatorConfiguration, logger: Logger = Logger(label: "s3emu")) throws {
         self.configuration = configuration
         self.logger = logger
-        self.store = try ObjectStore(configuration: configuration)
-        self.owner = Owner(accountID: configuration.accountID)
         self.identities = try IdentityRegistry(configuration: configuration)
+        self.owner = Owner(accountID: configuration.accountID)
+        self.store = try ObjectStore(configuration: configuration)
         var credentials = [
             Credential(
                 accessKeyId: configuration.rootCredentials.accessKeyId,
@@ -53,7 +53,13 @@ public final class S3Emulator: Sendable {
         self.authenticator = SigV4Authenticator(
             region: configuration.region, credentials: StaticCredentialStore(credentials), clock: configuration.clock
         )
-        try seedBuckets()
+        do {
+            try seedBuckets()
+        } catch {
+            // Nothing will call shutdown() on an emulator that failed to start.
+            store.close()
+            throw error
+        }
     }
 
     /// Stops the I/O threads and removes in-memory storage.

@@ -50,7 +50,7 @@ final class EmulatorHarnessLifecycleTests: XCTestCase {
         }
     }
 
-    func testShutdownWithAnIdleKeepAliveConnectionTakesUnderOneHundredMilliseconds() async throws {
+    func testShutdownWithAnIdleKeepAliveConnectionDoesNotWaitForIt() async throws {
         let s3 = try await EmulatorHarness.start()
         let connection = try RawHTTPConnection(port: s3.port)
         let response = try connection.send("GET", "/", port: s3.port, keepAlive: true)
@@ -58,7 +58,10 @@ final class EmulatorHarnessLifecycleTests: XCTestCase {
         let started = ContinuousClock.now
         try await s3.shutdown()
         let elapsed = ContinuousClock.now - started
-        XCTAssertLessThan(elapsed, .milliseconds(100))
+        // The harness gives in-flight requests 100 ms, then cancels; an idle keep-alive connection
+        // must not hold shutdown until its idle timeout (60 s). The bound catches that hang and
+        // tolerates a loaded machine; the 100 ms figure itself is measured by scripts/bench.
+        XCTAssertLessThan(elapsed, .seconds(2))
         XCTAssertTrue(connection.isClosedByPeer(), "the idle connection is closed at shutdown")
     }
 
@@ -151,13 +154,14 @@ final class EmulatorHarnessLifecycleTests: XCTestCase {
         }
     }
 
-    func testStartToFirstAnsweredRequestTakesUnderOneSecond() async throws {
+    func testStartAnswersTheFirstRequestPromptly() async throws {
         let started = ContinuousClock.now
         let s3 = try await EmulatorHarness.start()
         let response = try await RawHTTPConnection.fetch("GET", s3.endpoint)
         let elapsed = ContinuousClock.now - started
         XCTAssertEqual(response.status, 403)
-        XCTAssertLessThan(elapsed, .seconds(1))
+        // A hang guard, not a speed test: the 50 ms target is measured by scripts/bench.
+        XCTAssertLessThan(elapsed, .seconds(5))
         try await s3.shutdown()
     }
 
