@@ -100,10 +100,10 @@ public final class S3Emulator: Sendable {
             // A POST Object form carries its signature in its fields; the handler checks it.
             let authentication = operation == .postObject ? AuthResult.anonymous : try authenticator.authenticate(head)
             principal = authentication.credential?.principal ?? "anonymous"
-            let subject = AuthorizationSubject(
-                identity: identities.identity(for: authentication.credential?.principal),
-                conditionKeys: conditionKeys(request: request, authentication: authentication, operation: operation, query: query)
-            )
+            let identity = identities.identity(for: authentication.credential?.principal)
+            var keys = conditionKeys(request: request, authentication: authentication, operation: operation, query: query)
+            addExistingObjectTags(to: &keys, operation: operation, address: address, identity: identity)
+            let subject = AuthorizationSubject(identity: identity, conditionKeys: keys)
             let authorization = try authorizeRequest(operation: operation, address: address, subject: subject)
             let context = RequestContext(
                 request: request, requestID: requestID.requestID, hostID: requestID.hostID, operation: operation,

@@ -107,7 +107,29 @@ extension S3Emulator {
                 if let value = query[name] { keys["s3:" + name] = [value] }
             }
         }
+        // The tags a write sets; a malformed header is refused later by the handler itself.
+        if let tagging = request.headers["x-amz-tagging"], let tags = try? ObjectTagSet.parse(header: tagging) {
+            for (key, value) in tags { keys["s3:RequestObjectTag/" + key] = [value] }
+            keys["s3:RequestObjectTagKeys"] = tags.keys.sorted()
+        }
         return keys
+    }
+
+    /// Operations whose policies may test the tags of the object they act on.
+    static let readsExistingObjectTags: Set<S3Operation> = [
+        .getObject, .headObject, .getObjectAcl, .putObjectAcl, .getObjectTagging, .putObjectTagging, .deleteObjectTagging,
+    ]
+
+    /// `s3:ExistingObjectTag/<key>` for operations on an existing object. Read only when a policy
+    /// could ask (the principal has identity policies or the bucket has a policy).
+    func addExistingObjectTags(
+        to keys: inout [String: [String]], operation: S3Operation, address: RequestAddress, identity: IdentityRegistry.Identity
+    ) {
+        guard Self.readsExistingObjectTags.contains(operation), let bucket = address.bucket, let key = address.key,
+              !identity.policies.isEmpty || bucketSettings(bucket).policy != nil,
+              let record = try? store.metadata.object(bucket: bucket, key: key)
+        else { return }
+        for (tag, value) in record.metadata.tags { keys["s3:ExistingObjectTag/" + tag] = [value] }
     }
 
     /// What a canned ACL grants the request. ACLs only count when the bucket's Object
