@@ -574,3 +574,72 @@ def test_copy_object_needs_get_object_on_the_source(srv: ConfigServer, new_bucke
     root.put_bucket_policy(Bucket=source, Policy=policy(source, allow(aws_user(DAVE), GET, f"arn:aws:s3:::{source}/*")))
     allowed(dave.copy_object, Bucket=target, Key="copies/1", CopySource=copy_source)
     assert root.get_object(Bucket=target, Key="copies/1")["Body"].read() == b"the original"
+
+
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+
+
+def test_grant_headers_give_the_public_read_access(srv: ConfigServer, new_bucket: Callable[..., str]) -> None:
+    bucket = new_bucket(ObjectOwnership="ObjectWriter")
+    block(srv, bucket)
+    root = srv.root()
+    root.put_object(Bucket=bucket, Key="granted.txt", Body=b"granted", GrantRead=f'uri="{ALL_USERS}"')
+    assert allowed(srv.anonymous().get_object, Bucket=bucket, Key="granted.txt")["Body"].read() == b"granted"
+    grants = root.get_object_acl(Bucket=bucket, Key="granted.txt")["Grants"]
+    assert {"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "READ"} in grants
+    # READ on the object does not let the public read its ACL.
+    denied(srv.anonymous().get_object_acl, Bucket=bucket, Key="granted.txt", message="Access Denied")
+
+
+def test_canned_acl_and_grant_headers_together_are_refused(srv: ConfigServer, new_bucket: Callable[..., str]) -> None:
+    bucket = new_bucket(ObjectOwnership="ObjectWriter")
+    block(srv, bucket)
+    expect_error("InvalidRequest", 400, srv.root().put_object, Bucket=bucket, Key="k", Body=b"x",
+                 ACL="public-read", GrantRead=f'uri="{ALL_USERS}"',
+                 message="Specifying both Canned ACLs and Header Grants is not allowed")
+
+
+def test_grant_headers_on_a_bucket_with_acls_disabled_are_not_supported(
+        srv: ConfigServer, new_bucket: Callable[..., str]) -> None:
+    bucket = new_bucket()  # BucketOwnerEnforced
+    expect_error("AccessControlListNotSupported", 400, srv.root().put_object, Bucket=bucket, Key="k", Body=b"x",
+                 GrantRead=f'uri="{ALL_USERS}"')
+
+
+def test_access_control_policy_with_grants_that_are_no_canned_acl(
+        srv: ConfigServer, new_bucket: Callable[..., str]) -> None:
+    bucket = new_bucket(ObjectOwnership="ObjectWriter")
+    block(srv, bucket)
+    root = srv.root()
+    root.put_object(Bucket=bucket, Key="doc.txt", Body=b"doc")
+    owner = root.get_object_acl(Bucket=bucket, Key="doc.txt")["Owner"]
+    root.put_object_acl(Bucket=bucket, Key="doc.txt", AccessControlPolicy={
+        "Owner": owner,
+        "Grants": [
+            {"Grantee": {"ID": owner["ID"], "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"},
+            {"Grantee": {"URI": AUTHENTICATED_USERS, "Type": "Group"}, "Permission": "READ"},
+            {"Grantee": {"URI": ALL_USERS, "Type": "Group"}, "Permission": "READ_ACP"},
+        ],
+    })
+    grants = root.get_object_acl(Bucket=bucket, Key="doc.txt")["Grants"]
+    assert {"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "READ_ACP"} in grants
+    # The public may read the ACL but not the object; authenticated users (here, a user of the
+    # account without any policy) may read the object through the AuthenticatedUsers grant.
+    allowed(srv.anonymous().get_object_acl, Bucket=bucket, Key="doc.txt")
+    denied(srv.anonymous().get_object, Bucket=bucket, Key="doc.txt", message="Access Denied")
+    assert allowed(srv.user("dave").get_object, Bucket=bucket, Key="doc.txt")["Body"].read() == b"doc"
+
+
+def test_access_control_policy_refuses_unknown_grantees(srv: ConfigServer, new_bucket: Callable[..., str]) -> None:
+    bucket = new_bucket(ObjectOwnership="ObjectWriter")
+    block(srv, bucket)
+    root = srv.root()
+    root.put_object(Bucket=bucket, Key="doc.txt", Body=b"doc")
+    owner = root.get_object_acl(Bucket=bucket, Key="doc.txt")["Owner"]
+    expect_error("UnresolvableGrantByEmailAddress", 400, root.put_object_acl, Bucket=bucket, Key="doc.txt",
+                 AccessControlPolicy={"Owner": owner, "Grants": [
+                     {"Grantee": {"EmailAddress": "nobody@example.com", "Type": "AmazonCustomerByEmail"}, "Permission": "READ"}]})
+    expect_error("InvalidArgument", 400, root.put_object_acl, Bucket=bucket, Key="doc.txt",
+                 AccessControlPolicy={"Owner": owner, "Grants": [
+                     {"Grantee": {"URI": "http://example.com/not-a-group", "Type": "Group"}, "Permission": "READ"}]})

@@ -160,6 +160,9 @@ extension S3ErrorCode {
         defaultMessage: "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
     public static let tooManyBuckets = S3ErrorCode(
         code: "TooManyBuckets", status: 400, defaultMessage: "You have attempted to create more buckets than allowed")
+    public static let unresolvableGrantByEmailAddress = S3ErrorCode(
+        code: "UnresolvableGrantByEmailAddress", status: 400,
+        defaultMessage: "The email address you provided does not match any account on record.")
     public static let unexpectedContent = S3ErrorCode(
         code: "UnexpectedContent", status: 400, defaultMessage: "This request does not support content")
     public static let xAmzContentSHA256Mismatch = S3ErrorCode(

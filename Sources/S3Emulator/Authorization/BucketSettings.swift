@@ -18,8 +18,8 @@ struct BucketSettings: Sendable {
     var publicAccessBlock: PublicAccessBlockSettings?
     /// nil when the bucket has no ownership controls (ACLs then work as `ObjectWriter`).
     var objectOwnership: String?
-    /// The canned ACL of the bucket; nil means `private`.
-    var cannedACL: String?
+    /// The bucket's ACL (private when none was set).
+    var acl = AccessControlList(stored: nil)
     /// The CORS rules (stored as their XML document); nil when the bucket has none.
     var cors: CORSConfiguration?
 
@@ -28,11 +28,10 @@ struct BucketSettings: Sendable {
 
     static let none = BucketSettings()
 
-    init(policy: PolicyDocument? = nil, publicAccessBlock: PublicAccessBlockSettings? = nil, objectOwnership: String? = nil, cannedACL: String? = nil) {
+    init(policy: PolicyDocument? = nil, publicAccessBlock: PublicAccessBlockSettings? = nil, objectOwnership: String? = nil) {
         self.policy = policy
         self.publicAccessBlock = publicAccessBlock
         self.objectOwnership = objectOwnership
-        self.cannedACL = cannedACL
     }
 
     /// Compiles stored configurations. A stored policy that no longer compiles is dropped.
@@ -42,7 +41,7 @@ struct BucketSettings: Sendable {
         }
         publicAccessBlock = configurations[Name.publicAccessBlock].flatMap(PublicAccessBlockSettings.init(stored:))
         objectOwnership = configurations[Name.ownershipControls]
-        cannedACL = configurations[Name.acl]
+        acl = AccessControlList(stored: configurations[Name.acl])
         cors = configurations[Name.cors].flatMap { try? CORSConfiguration(parsing: Array($0.utf8)) }
     }
 }

@@ -132,29 +132,27 @@ extension S3Emulator {
         for (tag, value) in record.metadata.tags { keys["s3:ExistingObjectTag/" + tag] = [value] }
     }
 
-    /// What a canned ACL grants the request. ACLs only count when the bucket's Object
-    /// Ownership allows them; only public grants matter, since the account's own principals
-    /// are governed by policies.
+    /// What the bucket or object ACL grants the request. ACLs only count when the bucket's
+    /// Object Ownership allows them; only grants to the public groups matter, since the
+    /// account's own principals are governed by policies.
     private func aclGrant(operation: S3Operation, address: RequestAddress, principal: Principal) -> ACLGrant {
         guard let bucket = address.bucket else { return .none }
         let settings = bucketSettings(bucket)
         guard settings.aclsEnabled else { return .none }
-        let canned: String?
-        let write: Bool
-        switch operation {
-        case .getObject, .headObject:
-            canned = (try? store.metadata.object(bucket: bucket, key: address.key ?? ""))?.metadata.acl
-            write = false
-        case .listObjects, .listObjectsV2, .headBucket:
-            canned = settings.cannedACL
-            write = false
-        case .putObject, .deleteObject:
-            canned = settings.cannedACL
-            write = true
-        default:
-            return .none
+        let authenticated = principal != .anonymous
+        func objectACL() -> AccessControlList {
+            AccessControlList(stored: (try? store.metadata.object(bucket: bucket, key: address.key ?? ""))?.metadata.acl)
         }
-        return CannedACL.grant(canned, write: write, authenticated: principal != .anonymous)
+        switch operation {
+        case .getObject, .headObject: return objectACL().grant(.read, authenticated: authenticated)
+        case .getObjectAcl: return objectACL().grant(.readACP, authenticated: authenticated)
+        case .putObjectAcl: return objectACL().grant(.writeACP, authenticated: authenticated)
+        case .listObjects, .listObjectsV2, .headBucket: return settings.acl.grant(.read, authenticated: authenticated)
+        case .putObject, .deleteObject: return settings.acl.grant(.write, authenticated: authenticated)
+        case .getBucketAcl: return settings.acl.grant(.readACP, authenticated: authenticated)
+        case .putBucketAcl: return settings.acl.grant(.writeACP, authenticated: authenticated)
+        default: return .none
+        }
     }
 
     /// Header values carry no line breaks or non-ASCII text.

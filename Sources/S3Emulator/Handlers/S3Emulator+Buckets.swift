@@ -77,10 +77,17 @@ extension S3Emulator {
             throw S3Error(.invalidArgument, message: "Invalid x-amz-object-ownership header: \(ownership)",
                           details: [("ArgumentName", "x-amz-object-ownership"), ("ArgumentValue", ownership)])
         }
-        if let acl = context.headers["x-amz-acl"], acl != "private", acl != "bucket-owner-full-control",
-           ownership == nil || ownership == ObjectOwnership.bucketOwnerEnforced
-        {
-            throw S3Error(.invalidBucketAclWithObjectOwnership)
+        var acl: AccessControlList?
+        if Self.setsACL(context.headers) {
+            guard let cannedOrGranted = try AccessControlList.fromGrantHeaders(context.headers, ownerID: owner.canonicalID)
+                ?? context.headers["x-amz-acl"].flatMap(AccessControlList.init(canned:))
+            else {
+                throw S3Error(.invalidArgument, details: [("ArgumentName", "x-amz-acl"), ("ArgumentValue", context.headers["x-amz-acl"] ?? "")])
+            }
+            if !cannedOrGranted.grants.isEmpty, ownership == nil || ownership == ObjectOwnership.bucketOwnerEnforced {
+                throw S3Error(.invalidBucketAclWithObjectOwnership)
+            }
+            acl = cannedOrGranted.grants.isEmpty ? nil : cannedOrGranted
         }
         let record = BucketRecord(name: name, creationDate: configuration.clock.now(), region: region)
         let created = try await store.io { [self] in
@@ -89,9 +96,10 @@ extension S3Emulator {
             return true
         }
         bucketSettingsCache.invalidate(name)
-        if created, let acl = context.headers["x-amz-acl"], CannedACL.publicACLs.contains(acl) {
-            // A new bucket blocks public ACLs, as on AWS: the ACL is refused after creation.
-            throw S3Error(.accessDenied)
+        if created, let acl {
+            // A new bucket blocks public ACLs, as on AWS: a public ACL is refused after creation.
+            guard !acl.isPublic else { throw S3Error(.accessDenied) }
+            try await setBucketConfiguration(name, name: BucketSettings.Name.acl, value: acl.stored)
         }
         if !created {
             // For legacy compatibility, us-east-1 answers 200 to re-creating a bucket you own.

@@ -75,9 +75,9 @@ extension S3Emulator {
                           details: [("ArgumentName", "x-amz-tagging-directive"), ("ArgumentValue", other)])
         }
         let precondition = try writePrecondition(headers)
-        if let acl = try requestedCannedACL(headers, bucket: bucket) {
+        if Self.setsACL(headers) {
             try authorize(context.subject, action: "s3:PutObjectAcl", resource: S3ARN.object(bucket, key), bucket: bucket)
-            metadata.acl = acl
+            metadata.acl = try requestedACL(headers, bucket: bucket)?.stored
         } else if directive == "REPLACE" || sourceBucket != bucket {
             metadata.acl = nil
         }

@@ -35,8 +35,8 @@ extension S3Emulator {
         let (algorithm, checksumType) = try Self.multipartChecksum(headers)
         metadata.checksumType = checksumType
         _ = try existingBucket(bucket)
-        metadata.acl = try requestedCannedACL(headers, bucket: bucket)
-        if headers["x-amz-acl"] != nil {
+        metadata.acl = try requestedACL(headers, bucket: bucket)?.stored
+        if Self.setsACL(headers) {
             try authorize(context.subject, action: "s3:PutObjectAcl", resource: S3ARN.object(bucket, key), bucket: bucket)
         }
         let now = configuration.clock.now()

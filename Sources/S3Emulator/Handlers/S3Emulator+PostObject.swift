@@ -88,7 +88,7 @@ extension S3Emulator {
             subject, action: "s3:PutObject", resource: resource, bucket: bucket,
             acl: postACLGrant(bucket: bucket, principal: subject.identity.principal))
         var metadata = try ObjectMetadata(requestHeaders: objectHeaders)
-        metadata.acl = try requestedCannedACL(objectHeaders, bucket: bucket)
+        metadata.acl = try requestedACL(objectHeaders, bucket: bucket)?.stored
         if form["acl"] != nil {
             try authorize(subject, action: "s3:PutObjectAcl", resource: resource, bucket: bucket)
         }
@@ -207,11 +207,11 @@ extension S3Emulator {
         return AuthorizationSubject(identity: identities.identity(for: post.credential?.principal), conditionKeys: keys)
     }
 
-    /// What the bucket's canned ACL grants a write, when the bucket's Object Ownership lets ACLs count.
+    /// What the bucket's ACL grants a write, when the bucket's Object Ownership lets ACLs count.
     private func postACLGrant(bucket: String, principal: Principal) -> ACLGrant {
         let settings = bucketSettings(bucket)
         guard settings.aclsEnabled else { return .none }
-        return CannedACL.grant(settings.cannedACL, write: true, authenticated: principal != .anonymous)
+        return settings.acl.grant(.write, authenticated: principal != .anonymous)
     }
 
     /// The object's URL, its key percent-encoded (`/` included), as S3 writes `Location`.

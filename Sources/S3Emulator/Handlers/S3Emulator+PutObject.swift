@@ -31,8 +31,8 @@ extension S3Emulator {
         let precondition = try writePrecondition(headers)
         var integrity = try BodyIntegrity(headers: headers)
         _ = try existingBucket(bucket)
-        metadata.acl = try requestedCannedACL(headers, bucket: bucket)
-        if headers["x-amz-acl"] != nil {
+        metadata.acl = try requestedACL(headers, bucket: bucket)?.stored
+        if Self.setsACL(headers) {
             try authorize(context.subject, action: "s3:PutObjectAcl", resource: S3ARN.object(bucket, key), bucket: bucket)
         }
         if headers["x-amz-tagging"] != nil {
