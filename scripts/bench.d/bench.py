@@ -960,7 +960,16 @@ class Bench:
 
     def report(self, started_at, finished_at, load_before, load_after) -> dict:
         rows = []
-        for title, entry in self.results.items():
+        # Each workload's own figure first, then its "…: server CPU…" companions.
+        titles = list(self.results)
+        ordered = []
+        for title in titles:
+            if any(title.startswith(base + ":") for base in titles if base != title):
+                continue
+            ordered.append(title)
+            ordered += [t for t in titles if t.startswith(title + ":")]
+        for title in ordered:
+            entry = self.results[title]
             row = {"workload": title, "unit": entry["unit"], "higher_is_better": entry["higher_is_better"]}
             for name in ALL_SERVERS:
                 slot = entry["servers"].get(name)
