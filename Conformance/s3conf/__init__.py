@@ -55,10 +55,11 @@ def expect_error(
 
 
 def empty_bucket(client: Any, bucket: str) -> None:
-    """Delete every object in `bucket` (best effort; used by fixtures' clean-up)."""
-    paginator = client.get_paginator("list_objects_v2")
+    """Delete every object version and delete marker in `bucket` (best effort; used by fixtures' clean-up)."""
+    paginator = client.get_paginator("list_object_versions")
     for page in paginator.paginate(Bucket=bucket):
-        keys = [{"Key": obj["Key"]} for obj in page.get("Contents", [])]
+        entries = page.get("Versions", []) + page.get("DeleteMarkers", [])
+        keys = [{"Key": entry["Key"], "VersionId": entry["VersionId"]} for entry in entries]
         if keys:
             client.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
 

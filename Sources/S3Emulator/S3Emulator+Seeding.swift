@@ -183,16 +183,8 @@ extension S3Emulator {
     public func reset() async throws {
         try await store.io { [self] in
             for bucket in try store.metadata.buckets() {
-                while true {
-                    let page = try store.metadata.listObjects(
-                        bucket: bucket.name, prefix: "", delimiter: nil, marker: nil, maxKeys: 1000
-                    )
-                    if page.objects.isEmpty { break }
-                    for object in page.objects {
-                        if let removed = try store.metadata.deleteObject(bucket: bucket.name, key: object.key) {
-                            store.blobs.remove(removed.blobID)
-                        }
-                    }
+                for blobID in try store.metadata.removeAllObjects(bucket: bucket.name) {
+                    store.blobs.remove(blobID)
                 }
                 let (result, discarded) = try store.metadata.deleteBucketDiscardingUploads(named: bucket.name)
                 for blobID in discarded { store.blobs.remove(blobID) }

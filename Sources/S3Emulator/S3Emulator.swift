@@ -104,7 +104,9 @@ public final class S3Emulator: Sendable {
             var keys = conditionKeys(request: request, authentication: authentication, operation: operation, query: query)
             addExistingObjectTags(to: &keys, operation: operation, address: address, identity: identity)
             let subject = AuthorizationSubject(identity: identity, conditionKeys: keys)
-            let authorization = try authorizeRequest(operation: operation, address: address, subject: subject)
+            let authorization = try authorizeRequest(
+                operation: operation, address: address, subject: subject, namesVersion: query["versionId"] != nil
+            )
             let context = RequestContext(
                 request: request, requestID: requestID.requestID, hostID: requestID.hostID, operation: operation,
                 address: address, query: query, authentication: authentication, authenticationHead: head,
@@ -195,6 +197,10 @@ public final class S3Emulator: Sendable {
         case .deleteObjectTagging: try await deleteObjectTagging(context)
         case .listObjectVersions: try listObjectVersions(context)
         case .getBucketVersioning: try getBucketVersioning(context)
+        case .putBucketVersioning: try await putBucketVersioning(context)
+        case .getBucketTagging: try getBucketTagging(context)
+        case .putBucketTagging: try await putBucketTagging(context)
+        case .deleteBucketTagging: try await deleteBucketTagging(context)
         case .putObjectAcl: try await putObjectAcl(context)
         case .putObject: try await putObject(context)
         case .getObject: try await getObject(context, headOnly: false)

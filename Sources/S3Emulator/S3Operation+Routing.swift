@@ -34,6 +34,7 @@ extension S3Operation {
             case ["cors"]: return .getBucketCors
             case ["versions"]: return .listObjectVersions
             case ["versioning"]: return .getBucketVersioning
+            case ["tagging"]: return .getBucketTagging
             default: return .notImplemented
             }
         case "HEAD":
@@ -46,6 +47,8 @@ extension S3Operation {
             case ["ownershipControls"]: return .putBucketOwnershipControls
             case ["acl"]: return .putBucketAcl
             case ["cors"]: return .putBucketCors
+            case ["versioning"]: return .putBucketVersioning
+            case ["tagging"]: return .putBucketTagging
             default: return .notImplemented
             }
         case "DELETE":
@@ -55,6 +58,7 @@ extension S3Operation {
             case ["publicAccessBlock"]: return .deletePublicAccessBlock
             case ["ownershipControls"]: return .deleteBucketOwnershipControls
             case ["cors"]: return .deleteBucketCors
+            case ["tagging"]: return .deleteBucketTagging
             default: return .notImplemented
             }
         case "POST":
@@ -67,8 +71,9 @@ extension S3Operation {
     }
 
     private static func routeObject(method: String, query: QueryParameters, headers: S3Headers, subResources: Set<String>) throws(S3Error) -> S3Operation {
-        // versionId alone is a parameter of the plain object operations; versioning lands with its issue.
-        let relevant = subResources
+        // versionId is a parameter of the operations on one version (GetObject, DeleteObject,
+        // tagging, ACL), not an operation of its own; PutObject takes none.
+        let relevant = subResources.subtracting(["versionId"])
         switch method {
         case "GET":
             if relevant == ["acl"] { return .getObjectAcl }
@@ -80,10 +85,10 @@ extension S3Operation {
         case "PUT":
             if relevant == ["acl"] { return .putObjectAcl }
             if relevant == ["tagging"] { return .putObjectTagging }
-            if relevant == ["partNumber", "uploadId"] {
+            if subResources == ["partNumber", "uploadId"] {
                 return headers.contains("x-amz-copy-source") ? .uploadPartCopy : .uploadPart
             }
-            guard relevant.isEmpty else { return .notImplemented }
+            guard subResources.isEmpty else { return .notImplemented }
             return headers.contains("x-amz-copy-source") ? .copyObject : .putObject
         case "DELETE":
             if relevant == ["uploadId"] { return .abortMultipartUpload }

@@ -23,6 +23,10 @@ public enum S3Operation: String, Sendable, CaseIterable {
     case getBucketAcl = "GetBucketAcl"
     case listObjectVersions = "ListObjectVersions"
     case getBucketVersioning = "GetBucketVersioning"
+    case putBucketVersioning = "PutBucketVersioning"
+    case getBucketTagging = "GetBucketTagging"
+    case putBucketTagging = "PutBucketTagging"
+    case deleteBucketTagging = "DeleteBucketTagging"
     case putBucketAcl = "PutBucketAcl"
     // Objects
     case putObject = "PutObject"

@@ -145,16 +145,20 @@ extension MetadataStore {
                     }
                 }
                 let replaced: String?
+                let versionID: String?
                 switch try Self.putObject(object, metadata: metadata, precondition: precondition, connection) {
-                case .stored(let blobID):
+                case .stored(let blobID, let version):
                     replaced = blobID
+                    versionID = version
                 case .preconditionFailed:
                     return .preconditionFailed
                 case .noSuchBucket:
                     return .noSuchUpload  // unreachable: the upload's bucket exists while the upload does
                 }
                 try Self.deleteUpload(uploadID, connection)
-                return .completed(replacedBlobID: replaced, discardedBlobIDs: recorded.keys.sorted().compactMap { recorded[$0] })
+                return .completed(
+                    replacedBlobID: replaced, discardedBlobIDs: recorded.keys.sorted().compactMap { recorded[$0] }, versionID: versionID
+                )
             }
         }
     }

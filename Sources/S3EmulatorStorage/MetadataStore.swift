@@ -168,9 +168,13 @@ public final class MetadataStore: Sendable {
                 guard exists else {
                     return (.noSuchBucket, [])
                 }
-                let hasObjects = try connection.withStatement("SELECT 1 FROM objects WHERE bucket = ?1 LIMIT 1") { statement in
-                    try statement.bind(1, text: name)
-                    return try statement.step()
+                // Noncurrent versions and delete markers count too: S3 deletes only a bucket with none.
+                var hasObjects = false
+                for sql in ["SELECT 1 FROM objects WHERE bucket = ?1 LIMIT 1", "SELECT 1 FROM object_versions WHERE bucket = ?1 LIMIT 1"] {
+                    hasObjects = try hasObjects || connection.withStatement(sql) { statement in
+                        try statement.bind(1, text: name)
+                        return try statement.step()
+                    }
                 }
                 guard !hasObjects else {
                     return (.notEmpty, [])
@@ -210,9 +214,8 @@ public final class MetadataStore: Sendable {
     // MARK: Objects
 
     /// The columns every object query selects, in the order ``objectRecord(bucket:_:)`` reads them.
-    static let objectColumns = "key, size, etag, last_modified, blob_id, metadata"
+    static let objectColumns = "key, size, etag, last_modified, blob_id, metadata, version_id"
     private static let selectObjectSQL = "SELECT \(objectColumns) FROM objects WHERE bucket = ?1 AND key = ?2"
-    private static let deleteObjectSQL = "DELETE FROM objects WHERE bucket = ?1 AND key = ?2 RETURNING \(objectColumns)"
 
     /// The object under `key` in `bucket`, or `nil`.
     public func object(bucket: String, key: String) throws -> ObjectRecord? {
@@ -247,13 +250,7 @@ public final class MetadataStore: Sendable {
         guard bucketExists else {
             return .noSuchBucket
         }
-        let current = try connection.withStatement(
-            "SELECT etag, blob_id FROM objects WHERE bucket = ?1 AND key = ?2"
-        ) { statement -> (etag: String, blobID: String)? in
-            try statement.bind(1, text: record.bucket)
-            try statement.bind(2, utf8Blob: record.key)
-            return try statement.step() ? (statement.string(0), statement.string(1)) : nil
-        }
+        let current = try Self.currentVersion(bucket: record.bucket, key: record.key, connection)
         switch precondition {
         case .none:
             break
@@ -266,21 +263,55 @@ public final class MetadataStore: Sendable {
                 return .preconditionFailed
             }
         }
-        try Self.upsert(record, metadata: metadata, connection)
-        guard let current, current.blobID != record.blobID else {
-            return .stored(replacedBlobID: nil)
+        var record = record
+        record.isDeleteMarker = false
+        switch try Self.versioning(bucket: record.bucket, connection) {
+        case nil:
+            record.versionID = nil
+            try Self.upsert(record, metadata: metadata, sequence: 0, connection)
+            guard let current, current.blobID != record.blobID else {
+                return .stored(replacedBlobID: nil, versionID: nil)
+            }
+            return .stored(replacedBlobID: current.blobID, versionID: nil)
+        case .enabled:
+            let sequence = try Self.nextSequence(bucket: record.bucket, key: record.key, current: current, connection)
+            if current != nil {
+                try Self.archiveCurrentVersion(bucket: record.bucket, key: record.key, connection)
+            }
+            record.versionID = VersionID.make()
+            try Self.upsert(record, metadata: metadata, sequence: sequence, connection)
+            return .stored(replacedBlobID: nil, versionID: record.versionID)
+        case .suspended:
+            let sequence = try Self.nextSequence(bucket: record.bucket, key: record.key, current: current, connection)
+            // The new object is the null version: it replaces the null version, current or not.
+            var replaced: String?
+            if let current {
+                if current.versionID == nil {
+                    replaced = current.blobID
+                } else {
+                    try Self.archiveCurrentVersion(bucket: record.bucket, key: record.key, connection)
+                }
+            }
+            if let removed = try Self.removeNoncurrentVersion(bucket: record.bucket, key: record.key, versionID: nil, connection),
+               !removed.isDeleteMarker {
+                replaced = removed.blobID
+            }
+            record.versionID = nil
+            try Self.upsert(record, metadata: metadata, sequence: sequence, connection)
+            return .stored(replacedBlobID: replaced == record.blobID ? nil : replaced, versionID: VersionReference.text(nil))
         }
-        return .stored(replacedBlobID: current.blobID)
     }
 
-    static func upsert(_ record: ObjectRecord, metadata: String, _ connection: SQLiteConnection) throws {
+    /// Writes the current-version row of the record's key.
+    static func upsert(_ record: ObjectRecord, metadata: String, sequence: Int64, _ connection: SQLiteConnection) throws {
         try connection.withStatement(
             """
-            INSERT INTO objects (bucket, key, size, etag, last_modified, blob_id, metadata)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            INSERT INTO objects (bucket, key, size, etag, last_modified, blob_id, metadata, version_id, sequence)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
             ON CONFLICT (bucket, key) DO UPDATE SET
                 size = excluded.size, etag = excluded.etag, last_modified = excluded.last_modified,
-                blob_id = excluded.blob_id, metadata = excluded.metadata
+                blob_id = excluded.blob_id, metadata = excluded.metadata, version_id = excluded.version_id,
+                sequence = excluded.sequence
             """
         ) { statement in
             try statement.bind(1, text: record.bucket)
@@ -290,23 +321,9 @@ public final class MetadataStore: Sendable {
             try statement.bind(5, double: record.lastModified.timeIntervalSinceReferenceDate)
             try statement.bind(6, text: record.blobID)
             try statement.bind(7, text: metadata)
+            try statement.bind(8, text: record.versionID)
+            try statement.bind(9, int64: sequence)
             try statement.run()
-        }
-    }
-
-    /// Removes the row; returns it (the caller removes its blob) or `nil` when there was none.
-    public func deleteObject(bucket: String, key: String) throws -> ObjectRecord? {
-        try write { connection in
-            try connection.withStatement(Self.deleteObjectSQL) { statement in
-                try statement.bind(1, text: bucket)
-                try statement.bind(2, utf8Blob: key)
-                guard try statement.step() else {
-                    return nil
-                }
-                let record = try Self.objectRecord(bucket: bucket, statement)
-                try statement.run()  // finish the statement so the delete commits before the reset
-                return record
-            }
         }
     }
 
@@ -317,7 +334,7 @@ public final class MetadataStore: Sendable {
         try write { connection in
             try connection.transaction(immediate: true) {
                 for (record, metadata) in zip(records, metadata) {
-                    try Self.upsert(record, metadata: metadata, connection)
+                    try Self.upsert(record, metadata: metadata, sequence: 0, connection)
                 }
             }
         }
@@ -332,19 +349,23 @@ public final class MetadataStore: Sendable {
             etag: statement.string(2),
             lastModified: Date(timeIntervalSinceReferenceDate: statement.double(3)),
             blobID: statement.string(4),
-            metadata: try statement.withBytes(5) { try ObjectMetadata(jsonBytes: $0) }
+            metadata: try statement.withBytes(5) { try ObjectMetadata(jsonBytes: $0) },
+            versionID: statement.optionalString(6)
         )
     }
 
     // MARK: Maintenance
 
-    /// The blob id of every object and of every part of an upload in progress, for
+    /// The blob id of every object version and of every part of an upload in progress, for
     /// ``BlobStore/sweep(keeping:)`` at start-up.
     public func liveBlobIDs() throws -> Set<String> {
         try read { connection in
             try connection.transaction(immediate: false) {
                 var ids = Set<String>()
-                for sql in ["SELECT blob_id FROM objects", "SELECT blob_id FROM multipart_parts"] {
+                for sql in [
+                    "SELECT blob_id FROM objects", "SELECT blob_id FROM object_versions WHERE delete_marker = 0",
+                    "SELECT blob_id FROM multipart_parts",
+                ] {
                     try connection.withStatement(sql) { statement in
                         while try statement.step() {
                             ids.insert(statement.string(0))

@@ -16,6 +16,11 @@ public struct ObjectRecord: Sendable, Equatable {
     public var blobID: String
     /// System and user metadata, checksums, storage class.
     public var metadata: ObjectMetadata
+    /// The version id the store assigned when the bucket's versioning was enabled; `nil` for the
+    /// `null` version (every object of a bucket that never had versioning).
+    public var versionID: String?
+    /// True for a delete marker: a version with no bytes (size 0, no blob) that hides the key.
+    public var isDeleteMarker: Bool
 
     /// An object record with every field given; metadata defaults to none.
     public init(
@@ -25,7 +30,9 @@ public struct ObjectRecord: Sendable, Equatable {
         etag: String,
         lastModified: Date,
         blobID: String,
-        metadata: ObjectMetadata = ObjectMetadata()
+        metadata: ObjectMetadata = ObjectMetadata(),
+        versionID: String? = nil,
+        isDeleteMarker: Bool = false
     ) {
         self.bucket = bucket
         self.key = key
@@ -34,5 +41,7 @@ public struct ObjectRecord: Sendable, Equatable {
         self.lastModified = lastModified
         self.blobID = blobID
         self.metadata = metadata
+        self.versionID = versionID
+        self.isDeleteMarker = isDeleteMarker
     }
 }

@@ -70,5 +70,30 @@ struct SchemaMigration: Sendable {
                 ) WITHOUT ROWID;
                 """
         ),
+        SchemaMigration(
+            name: "createObjectVersions",
+            sql: """
+                -- objects holds each key's current version when it is an object; version_id NULL is
+                -- the null version. sequence orders a key's versions (newer is larger).
+                ALTER TABLE objects ADD COLUMN version_id TEXT;
+                ALTER TABLE objects ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;
+                -- Every other version of a versioned bucket: noncurrent objects and delete markers
+                -- (a current delete marker is the newest row here, with no objects row for the key).
+                CREATE TABLE object_versions (
+                    bucket TEXT NOT NULL REFERENCES buckets(name),
+                    key BLOB NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    version_id TEXT,
+                    delete_marker INTEGER NOT NULL,
+                    size INTEGER NOT NULL,
+                    etag TEXT NOT NULL,
+                    last_modified REAL NOT NULL,
+                    blob_id TEXT NOT NULL,
+                    metadata TEXT NOT NULL,
+                    PRIMARY KEY (bucket, key, sequence DESC)
+                ) WITHOUT ROWID;
+                CREATE INDEX object_versions_by_id ON object_versions (bucket, key, version_id);
+                """
+        ),
     ]
 }

@@ -67,7 +67,10 @@ final class MetadataStoreBucketConfigurationTests: XCTestCase {
         let store = try store(withBuckets: "b")
         XCTAssertTrue(try store.setBucketConfiguration(bucket: "b", name: "versioning", value: "Enabled"))
         let object = ObjectRecord(bucket: "b", key: "k", size: 1, etag: "e", lastModified: date, blobID: "blob")
-        XCTAssertEqual(try store.putObject(object, precondition: .none), .stored(replacedBlobID: nil))
+        guard case .stored(nil, let versionID?) = try store.putObject(object, precondition: .none) else {
+            return XCTFail("expected a new version")
+        }
+        XCTAssertTrue(VersionID.isWellFormed(versionID))
         XCTAssertEqual(try store.deleteBucket(named: "b"), .notEmpty)
         XCTAssertEqual(try store.bucketConfiguration(bucket: "b", name: "versioning"), "Enabled")
     }
@@ -82,7 +85,10 @@ final class MetadataStoreBucketConfigurationTests: XCTestCase {
             XCTAssertTrue(try store.createBucket(BucketRecord(name: "old", creationDate: date, region: "us-east-1")))
             try store.write { connection in
                 try connection.execute(
-                    "DROP TABLE multipart_parts; DROP TABLE multipart_uploads; DROP TABLE bucket_configurations; PRAGMA user_version = 1"
+                    """
+                    DROP TABLE object_versions; ALTER TABLE objects DROP COLUMN version_id; ALTER TABLE objects DROP COLUMN sequence;
+                    DROP TABLE multipart_parts; DROP TABLE multipart_uploads; DROP TABLE bucket_configurations; PRAGMA user_version = 1
+                    """
                 )
             }
         }

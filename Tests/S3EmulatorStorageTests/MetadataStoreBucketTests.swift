@@ -44,11 +44,11 @@ final class MetadataStoreBucketTests: XCTestCase {
 
         XCTAssertTrue(try store.createBucket(BucketRecord(name: "full", creationDate: date, region: "us-east-1")))
         let object = ObjectRecord(bucket: "full", key: "k", size: 1, etag: "e", lastModified: date, blobID: "b1")
-        XCTAssertEqual(try store.putObject(object, precondition: .none), .stored(replacedBlobID: nil))
+        XCTAssertEqual(try store.putObject(object, precondition: .none), .stored(replacedBlobID: nil, versionID: nil))
         XCTAssertEqual(try store.deleteBucket(named: "full"), .notEmpty)
         XCTAssertNotNil(try store.bucket(named: "full"))
 
-        XCTAssertNotNil(try store.deleteObject(bucket: "full", key: "k"))
+        XCTAssertEqual(try store.deleteObject(bucket: "full", key: "k", version: .latest, now: date).removedBlobID, "b1")
         XCTAssertEqual(try store.deleteBucket(named: "full"), .deleted)
         XCTAssertNil(try store.bucket(named: "full"))
         XCTAssertEqual(try store.deleteBucket(named: "full"), .noSuchBucket)

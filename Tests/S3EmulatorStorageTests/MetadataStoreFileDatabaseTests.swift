@@ -27,7 +27,7 @@ final class MetadataStoreFileDatabaseTests: XCTestCase {
         do {
             let store = try MetadataStore(path: databasePath)
             XCTAssertTrue(try store.createBucket(bucket))
-            XCTAssertEqual(try store.putObject(object, precondition: .none), .stored(replacedBlobID: nil))
+            XCTAssertEqual(try store.putObject(object, precondition: .none), .stored(replacedBlobID: nil, versionID: nil))
         }
         let reopened = try MetadataStore(path: databasePath)
         XCTAssertEqual(try reopened.buckets(), [bucket])
@@ -104,7 +104,7 @@ final class MetadataStoreFileDatabaseTests: XCTestCase {
                     for index in 0..<100 {
                         let key = "t\(thread)/\(index)"
                         let object = ObjectRecord(bucket: "b", key: key, size: 1, etag: "e", lastModified: date, blobID: "\(thread)-\(index)")
-                        guard try store.putObject(object, precondition: .ifNoneMatchAny) == .stored(replacedBlobID: nil) else {
+                        guard try store.putObject(object, precondition: .ifNoneMatchAny) == .stored(replacedBlobID: nil, versionID: nil) else {
                             failures.withLock { $0.append("put \(key)") }
                             continue
                         }
@@ -132,7 +132,7 @@ final class MetadataStoreFileDatabaseTests: XCTestCase {
         DispatchQueue.concurrentPerform(iterations: 6) { thread in
             for index in 0..<50 {
                 let object = ObjectRecord(bucket: "b", key: "hot", size: 1, etag: "e", lastModified: date, blobID: "\(thread)-\(index)")
-                if case .stored(let blob?) = try? store.putObject(object, precondition: .none) {
+                if case .stored(let blob?, _) = try? store.putObject(object, precondition: .none) {
                     replaced.withLock { $0.append(blob) }
                 }
             }

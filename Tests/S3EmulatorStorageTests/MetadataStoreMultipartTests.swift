@@ -107,7 +107,7 @@ final class MetadataStoreMultipartTests: XCTestCase {
         let result = try store.completeMultipartUpload(
             uploadID: "u1", object: object, parts: [(1, "p1"), (3, "p3")], precondition: .none
         )
-        XCTAssertEqual(result, .completed(replacedBlobID: nil, discardedBlobIDs: ["p2", "p4"]))
+        XCTAssertEqual(result, .completed(replacedBlobID: nil, discardedBlobIDs: ["p2", "p4"], versionID: nil))
         XCTAssertEqual(try store.object(bucket: "b", key: "k"), object)
         XCTAssertNil(try store.multipartUpload(uploadID: "u1"))
         XCTAssertEqual(try store.parts(uploadID: "u1"), [])
@@ -119,13 +119,13 @@ final class MetadataStoreMultipartTests: XCTestCase {
     func testCompleteReplacesAnExistingObjectAndReportsItsBlob() throws {
         let store = try store(withBuckets: "b")
         let old = ObjectRecord(bucket: "b", key: "k", size: 1, etag: "old", lastModified: date, blobID: "oldblob")
-        XCTAssertEqual(try store.putObject(old, precondition: .none), .stored(replacedBlobID: nil))
+        XCTAssertEqual(try store.putObject(old, precondition: .none), .stored(replacedBlobID: nil, versionID: nil))
         XCTAssertTrue(try store.createMultipartUpload(upload("k", id: "u1")))
         _ = try store.putPart(uploadID: "u1", bucket: "b", key: "k", part(1, blob: "p1"))
         let object = ObjectRecord(bucket: "b", key: "k", size: 10, etag: "abc-1", lastModified: date, blobID: "p1")
         XCTAssertEqual(
             try store.completeMultipartUpload(uploadID: "u1", object: object, parts: [(1, "p1")], precondition: .ifMatch("old")),
-            .completed(replacedBlobID: "oldblob", discardedBlobIDs: [])
+            .completed(replacedBlobID: "oldblob", discardedBlobIDs: [], versionID: nil)
         )
         XCTAssertEqual(try store.object(bucket: "b", key: "k")?.etag, "abc-1")
     }
@@ -133,7 +133,7 @@ final class MetadataStoreMultipartTests: XCTestCase {
     func testCompleteWithAFailedPreconditionChangesNothing() throws {
         let store = try store(withBuckets: "b")
         let old = ObjectRecord(bucket: "b", key: "k", size: 1, etag: "old", lastModified: date, blobID: "oldblob")
-        XCTAssertEqual(try store.putObject(old, precondition: .none), .stored(replacedBlobID: nil))
+        XCTAssertEqual(try store.putObject(old, precondition: .none), .stored(replacedBlobID: nil, versionID: nil))
         XCTAssertTrue(try store.createMultipartUpload(upload("k", id: "u1")))
         _ = try store.putPart(uploadID: "u1", bucket: "b", key: "k", part(1, blob: "p1"))
         let object = ObjectRecord(bucket: "b", key: "k", size: 10, etag: "abc-1", lastModified: date, blobID: "p1")
@@ -181,7 +181,7 @@ final class MetadataStoreMultipartTests: XCTestCase {
     func testLiveBlobIDsHoldObjectsAndPartsOfUploadsInProgress() throws {
         let store = try store(withBuckets: "b")
         let object = ObjectRecord(bucket: "b", key: "o", size: 1, etag: "e", lastModified: date, blobID: "objectblob")
-        XCTAssertEqual(try store.putObject(object, precondition: .none), .stored(replacedBlobID: nil))
+        XCTAssertEqual(try store.putObject(object, precondition: .none), .stored(replacedBlobID: nil, versionID: nil))
         XCTAssertTrue(try store.createMultipartUpload(upload("k", id: "u1")))
         _ = try store.putPart(uploadID: "u1", bucket: "b", key: "k", part(1, blob: "p1"))
         _ = try store.putPart(uploadID: "u1", bucket: "b", key: "k", part(2, blob: "p2"))
@@ -211,7 +211,7 @@ final class MetadataStoreMultipartTests: XCTestCase {
         let store = try store(withBuckets: "b")
         XCTAssertTrue(try store.createMultipartUpload(upload("k", id: "u1")))
         let object = ObjectRecord(bucket: "b", key: "o", size: 1, etag: "e", lastModified: date, blobID: "objectblob")
-        XCTAssertEqual(try store.putObject(object, precondition: .none), .stored(replacedBlobID: nil))
+        XCTAssertEqual(try store.putObject(object, precondition: .none), .stored(replacedBlobID: nil, versionID: nil))
         XCTAssertEqual(try store.deleteBucketDiscardingUploads(named: "b").result, .notEmpty)
         XCTAssertNotNil(try store.multipartUpload(uploadID: "u1"))
         XCTAssertEqual(try store.deleteBucketDiscardingUploads(named: "missing").result, .noSuchBucket)

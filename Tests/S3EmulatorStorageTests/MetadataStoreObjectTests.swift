@@ -33,14 +33,14 @@ final class MetadataStoreObjectTests: XCTestCase {
         var object = record("photos/2024/cat.jpg", blob: "blob-1")
         object.metadata = metadata
         object.lastModified = Date(timeIntervalSince1970: 1_700_000_000.123_456)
-        XCTAssertEqual(try store.putObject(object, precondition: .none), .stored(replacedBlobID: nil))
+        XCTAssertEqual(try store.putObject(object, precondition: .none), .stored(replacedBlobID: nil, versionID: nil))
         XCTAssertEqual(try store.object(bucket: "bucket", key: "photos/2024/cat.jpg"), object)
     }
 
     func testObjectWithoutMetadataRoundTrips() throws {
         let store = try makeStore()
         let object = record("plain", blob: "b")
-        XCTAssertEqual(try store.putObject(object, precondition: .none), .stored(replacedBlobID: nil))
+        XCTAssertEqual(try store.putObject(object, precondition: .none), .stored(replacedBlobID: nil, versionID: nil))
         XCTAssertEqual(try store.object(bucket: "bucket", key: "plain"), object)
         XCTAssertEqual(object.metadata.jsonText(), "{}")
     }
@@ -48,7 +48,7 @@ final class MetadataStoreObjectTests: XCTestCase {
     func testGetObjectIsExactOnKeyAndBucket() throws {
         let store = try makeStore()
         XCTAssertTrue(try store.createBucket(BucketRecord(name: "other", creationDate: date, region: "us-east-1")))
-        XCTAssertEqual(try store.putObject(record("Key", blob: "b"), precondition: .none), .stored(replacedBlobID: nil))
+        XCTAssertEqual(try store.putObject(record("Key", blob: "b"), precondition: .none), .stored(replacedBlobID: nil, versionID: nil))
         XCTAssertNil(try store.object(bucket: "bucket", key: "key"))
         XCTAssertNil(try store.object(bucket: "bucket", key: "Key "))
         XCTAssertNil(try store.object(bucket: "other", key: "Key"))
@@ -59,7 +59,7 @@ final class MetadataStoreObjectTests: XCTestCase {
         let store = try makeStore()
         let keys = ["../../etc/passwd", "a%2Fb", "a+b", "a b", "/leading", "trailing/", "dots/./..", "é", "😀", "tab\tkey", ""]
         for (index, key) in keys.enumerated() {
-            XCTAssertEqual(try store.putObject(record(key, blob: "blob\(index)"), precondition: .none), .stored(replacedBlobID: nil))
+            XCTAssertEqual(try store.putObject(record(key, blob: "blob\(index)"), precondition: .none), .stored(replacedBlobID: nil, versionID: nil))
         }
         for (index, key) in keys.enumerated() {
             XCTAssertEqual(try store.object(bucket: "bucket", key: key)?.blobID, "blob\(index)", key)
@@ -68,8 +68,8 @@ final class MetadataStoreObjectTests: XCTestCase {
 
     func testPutObjectReplacingAnObjectReportsTheReplacedBlob() throws {
         let store = try makeStore()
-        XCTAssertEqual(try store.putObject(record("k", blob: "old", etag: "1"), precondition: .none), .stored(replacedBlobID: nil))
-        XCTAssertEqual(try store.putObject(record("k", blob: "new", etag: "2"), precondition: .none), .stored(replacedBlobID: "old"))
+        XCTAssertEqual(try store.putObject(record("k", blob: "old", etag: "1"), precondition: .none), .stored(replacedBlobID: nil, versionID: nil))
+        XCTAssertEqual(try store.putObject(record("k", blob: "new", etag: "2"), precondition: .none), .stored(replacedBlobID: "old", versionID: nil))
         let current = try store.object(bucket: "bucket", key: "k")
         XCTAssertEqual(current?.blobID, "new")
         XCTAssertEqual(current?.etag, "2")
@@ -77,8 +77,8 @@ final class MetadataStoreObjectTests: XCTestCase {
 
     func testPutObjectWithTheSameBlobReportsNoReplacedBlob() throws {
         let store = try makeStore()
-        XCTAssertEqual(try store.putObject(record("k", blob: "same"), precondition: .none), .stored(replacedBlobID: nil))
-        XCTAssertEqual(try store.putObject(record("k", blob: "same"), precondition: .none), .stored(replacedBlobID: nil))
+        XCTAssertEqual(try store.putObject(record("k", blob: "same"), precondition: .none), .stored(replacedBlobID: nil, versionID: nil))
+        XCTAssertEqual(try store.putObject(record("k", blob: "same"), precondition: .none), .stored(replacedBlobID: nil, versionID: nil))
     }
 
     func testPutObjectInMissingBucketIsNoSuchBucket() throws {
@@ -109,12 +109,12 @@ final class MetadataStoreObjectTests: XCTestCase {
         for testCase in cases {
             let store = try makeStore()
             if let etag = testCase.existingETag {
-                XCTAssertEqual(try store.putObject(record("k", blob: "old", etag: etag), precondition: .none), .stored(replacedBlobID: nil))
+                XCTAssertEqual(try store.putObject(record("k", blob: "old", etag: etag), precondition: .none), .stored(replacedBlobID: nil, versionID: nil))
             }
             let result = try store.putObject(record("k", blob: "new", etag: "fresh"), precondition: testCase.precondition)
             let current = try store.object(bucket: "bucket", key: "k")
             if testCase.stored {
-                XCTAssertEqual(result, .stored(replacedBlobID: testCase.existingETag == nil ? nil : "old"), testCase.name)
+                XCTAssertEqual(result, .stored(replacedBlobID: testCase.existingETag == nil ? nil : "old", versionID: nil), testCase.name)
                 XCTAssertEqual(current?.blobID, "new", testCase.name)
             } else {
                 XCTAssertEqual(result, .preconditionFailed, testCase.name)
@@ -123,14 +123,14 @@ final class MetadataStoreObjectTests: XCTestCase {
         }
     }
 
-    func testDeleteObjectReturnsTheRemovedRecord() throws {
+    func testDeleteObjectReturnsTheRemovedBlob() throws {
         let store = try makeStore()
         let object = record("gone", blob: "blob-gone")
-        XCTAssertEqual(try store.putObject(object, precondition: .none), .stored(replacedBlobID: nil))
-        XCTAssertEqual(try store.deleteObject(bucket: "bucket", key: "gone"), object)
+        XCTAssertEqual(try store.putObject(object, precondition: .none), .stored(replacedBlobID: nil, versionID: nil))
+        XCTAssertEqual(try store.deleteObject(bucket: "bucket", key: "gone", version: .latest, now: date), DeleteObjectResult(removedBlobID: "blob-gone"))
         XCTAssertNil(try store.object(bucket: "bucket", key: "gone"))
-        XCTAssertNil(try store.deleteObject(bucket: "bucket", key: "gone"))
-        XCTAssertNil(try store.deleteObject(bucket: "missing", key: "gone"))
+        XCTAssertEqual(try store.deleteObject(bucket: "bucket", key: "gone", version: .latest, now: date), DeleteObjectResult())
+        XCTAssertEqual(try store.deleteObject(bucket: "missing", key: "gone", version: .latest, now: date), DeleteObjectResult())
     }
 
     func testLiveBlobIDsAreTheBlobsOfAllObjects() throws {
@@ -141,7 +141,7 @@ final class MetadataStoreObjectTests: XCTestCase {
         _ = try store.putObject(record("b", blob: "b2"), precondition: .none)
         _ = try store.putObject(record("a", blob: "b3", bucket: "second"), precondition: .none)
         _ = try store.putObject(record("a", blob: "b4"), precondition: .none)
-        _ = try store.deleteObject(bucket: "bucket", key: "b")
+        _ = try store.deleteObject(bucket: "bucket", key: "b", version: .latest, now: date)
         XCTAssertEqual(try store.liveBlobIDs(), ["b3", "b4"])
     }
 

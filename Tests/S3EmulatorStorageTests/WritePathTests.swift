@@ -31,9 +31,9 @@ final class WritePathTests: XCTestCase {
         let record = ObjectRecord(bucket: "b", key: key, size: writer.bytesWritten, etag: content, lastModified: date, blobID: blobID)
         let result = try metadata.putObject(record, precondition: precondition)
         switch result {
-        case .stored(let replaced?):
+        case .stored(let replaced?, _):
             blobs.remove(replaced)
-        case .stored(nil):
+        case .stored(nil, _):
             break
         case .preconditionFailed, .noSuchBucket:
             blobs.remove(blobID)
@@ -55,8 +55,8 @@ final class WritePathTests: XCTestCase {
     func testReplacedAndRefusedBlobsAreRemovedAtOnce() throws {
         let (metadata, blobs) = try open()
         XCTAssertTrue(try metadata.createBucket(BucketRecord(name: "b", creationDate: date, region: "us-east-1")))
-        XCTAssertEqual(try putObject("k", "one", metadata: metadata, blobs: blobs), .stored(replacedBlobID: nil))
-        guard case .stored(let replaced?) = try putObject("k", "two", metadata: metadata, blobs: blobs) else {
+        XCTAssertEqual(try putObject("k", "one", metadata: metadata, blobs: blobs), .stored(replacedBlobID: nil, versionID: nil))
+        guard case .stored(let replaced?, _) = try putObject("k", "two", metadata: metadata, blobs: blobs) else {
             return XCTFail("expected a replaced blob")
         }
         XCTAssertThrowsError(try blobs.openReader(replaced))
@@ -70,7 +70,7 @@ final class WritePathTests: XCTestCase {
         do {
             let (metadata, blobs) = try open()
             XCTAssertTrue(try metadata.createBucket(BucketRecord(name: "b", creationDate: date, region: "us-east-1")))
-            XCTAssertEqual(try putObject("k", "old", metadata: metadata, blobs: blobs), .stored(replacedBlobID: nil))
+            XCTAssertEqual(try putObject("k", "old", metadata: metadata, blobs: blobs), .stored(replacedBlobID: nil, versionID: nil))
             // "Crash" 1: a blob committed, its row never written.
             let orphan = try blobs.makeWriter()
             try Array("new".utf8).withUnsafeBytes { try orphan.write($0) }
@@ -116,7 +116,7 @@ final class WritePathTests: XCTestCase {
             uploadID: uploadID, object: object, parts: parts.map { ($0.partNumber, $0.blobID) }, precondition: .none
         )
         switch result {
-        case .completed(let replaced, let discarded):
+        case .completed(let replaced, let discarded, _):
             replaced.map(blobs.remove)
             discarded.forEach(blobs.remove)
         case .noSuchUpload, .partsChanged, .preconditionFailed:
@@ -129,7 +129,7 @@ final class WritePathTests: XCTestCase {
         do {
             let (metadata, blobs) = try open()
             XCTAssertTrue(try metadata.createBucket(BucketRecord(name: "b", creationDate: date, region: "us-east-1")))
-            XCTAssertEqual(try putObject("k", "old", metadata: metadata, blobs: blobs), .stored(replacedBlobID: nil))
+            XCTAssertEqual(try putObject("k", "old", metadata: metadata, blobs: blobs), .stored(replacedBlobID: nil, versionID: nil))
             XCTAssertTrue(try metadata.createMultipartUpload(MultipartUploadRecord(uploadID: "u", bucket: "b", key: "k", initiated: date)))
             let parts = [
                 try uploadPart(1, "hello ", uploadID: "u", metadata: metadata, blobs: blobs),
@@ -146,7 +146,7 @@ final class WritePathTests: XCTestCase {
         let parts = try metadata.parts(uploadID: "u")
         XCTAssertEqual(parts.count, 2)
         let oldBlob = try XCTUnwrap(try metadata.object(bucket: "b", key: "k")?.blobID)
-        XCTAssertEqual(try complete(parts, uploadID: "u", metadata: metadata, blobs: blobs), .completed(replacedBlobID: oldBlob, discardedBlobIDs: []))
+        XCTAssertEqual(try complete(parts, uploadID: "u", metadata: metadata, blobs: blobs), .completed(replacedBlobID: oldBlob, discardedBlobIDs: [], versionID: nil))
         XCTAssertEqual(try content("k", metadata: metadata, blobs: blobs), "hello world")
         // Composite + 2 parts; the old object's blob is gone.
         XCTAssertEqual(directory.files(under: "blobs").count, 3)
@@ -171,8 +171,8 @@ final class WritePathTests: XCTestCase {
         let (metadata, blobs) = try open()
         XCTAssertEqual(try blobs.sweep(keeping: try metadata.liveBlobIDs()).removedBlobs, 0)
         XCTAssertEqual(try content("k", metadata: metadata, blobs: blobs), "one three")
-        let removed = try XCTUnwrap(try metadata.deleteObject(bucket: "b", key: "k"))
-        blobs.remove(removed.blobID)
+        let removed = try XCTUnwrap(try metadata.deleteObject(bucket: "b", key: "k", version: .latest, now: date).removedBlobID)
+        blobs.remove(removed)
         XCTAssertEqual(directory.files(under: "blobs"), [])
     }
 

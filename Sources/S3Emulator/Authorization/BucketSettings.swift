@@ -1,5 +1,6 @@
 import S3EmulatorAccess
 import S3EmulatorCore
+import S3EmulatorStorage
 import Synchronization
 
 /// A bucket's access settings, compiled from its stored configurations: the bucket policy,
@@ -22,6 +23,8 @@ struct BucketSettings: Sendable {
     var acl = AccessControlList(stored: nil)
     /// The CORS rules (stored as their XML document); nil when the bucket has none.
     var cors: CORSConfiguration?
+    /// The versioning state; nil when the bucket never had versioning enabled.
+    var versioning: BucketVersioning?
 
     /// ACLs are disabled under `BucketOwnerEnforced`, the default for new buckets.
     var aclsEnabled: Bool { objectOwnership != ObjectOwnership.bucketOwnerEnforced }
@@ -43,6 +46,7 @@ struct BucketSettings: Sendable {
         objectOwnership = configurations[Name.ownershipControls]
         acl = AccessControlList(stored: configurations[Name.acl])
         cors = configurations[Name.cors].flatMap { try? CORSConfiguration(parsing: Array($0.utf8)) }
+        versioning = configurations[BucketVersioning.configurationName].flatMap(BucketVersioning.init(rawValue:))
     }
 }
 

@@ -71,9 +71,9 @@ extension S3Emulator {
 
     /// Authorizes the request's own action, before its handler runs.
     func authorizeRequest(
-        operation: S3Operation, address: RequestAddress, subject: AuthorizationSubject
+        operation: S3Operation, address: RequestAddress, subject: AuthorizationSubject, namesVersion: Bool = false
     ) throws(S3Error) -> String? {
-        guard let action = operation.iamAction else { return nil }
+        guard let action = namesVersion ? operation.versionIAMAction : operation.iamAction else { return nil }
         let bucket = address.bucket
         let resource: String
         if operation == .listBuckets {
@@ -102,7 +102,8 @@ extension S3Emulator {
         for name in ["x-amz-content-sha256", "x-amz-acl", "x-amz-server-side-encryption", "x-amz-metadata-directive", "x-amz-copy-source"] {
             if let value = request.headers[name] { keys["s3:" + name] = [value] }
         }
-        if operation == .listObjects || operation == .listObjectsV2 {
+        if let versionID = query["versionId"] { keys["s3:versionid"] = [versionID] }
+        if operation == .listObjects || operation == .listObjectsV2 || operation == .listObjectVersions {
             for name in ["prefix", "delimiter", "max-keys"] {
                 if let value = query[name] { keys["s3:" + name] = [value] }
             }

@@ -33,11 +33,29 @@ extension S3Operation {
         case .deleteObjectTagging: "s3:DeleteObjectTagging"
         case .listObjectVersions: "s3:ListBucketVersions"
         case .getBucketVersioning: "s3:GetBucketVersioning"
+        case .putBucketVersioning: "s3:PutBucketVersioning"
+        case .getBucketTagging: "s3:GetBucketTagging"
+        case .putBucketTagging, .deleteBucketTagging: "s3:PutBucketTagging"
         case .putObjectAcl: "s3:PutObjectAcl"
         case .getBucketCors: "s3:GetBucketCORS"
         case .putBucketCors, .deleteBucketCors: "s3:PutBucketCORS"
         // POST Object is authorized for the form's signer and key, once the form is read.
         case .deleteObjects, .postObject, .corsPreflight, .notImplemented: nil
+        }
+    }
+
+    /// The IAM action when the request names a version (`versionId`): S3 checks the `…Version…`
+    /// action of the operations that act on one version.
+    var versionIAMAction: String? {
+        switch self {
+        case .getObject, .headObject: "s3:GetObjectVersion"
+        case .deleteObject: "s3:DeleteObjectVersion"
+        case .getObjectAcl: "s3:GetObjectVersionAcl"
+        case .putObjectAcl: "s3:PutObjectVersionAcl"
+        case .getObjectTagging: "s3:GetObjectVersionTagging"
+        case .putObjectTagging: "s3:PutObjectVersionTagging"
+        case .deleteObjectTagging: "s3:DeleteObjectVersionTagging"
+        default: iamAction
         }
     }
 

@@ -18,19 +18,22 @@ enum ObjectTagSet {
     }
 
     /// Tags from a `<Tagging><TagSet><Tag><Key/><Value/></Tag>…</TagSet></Tagging>` body.
-    static func parse(xml root: XMLNode) throws(S3Error) -> [String: String] {
+    static func parse(xml root: XMLNode, maxTags: Int = maxTags) throws(S3Error) -> [String: String] {
         guard root.name == "Tagging", let set = root.child("TagSet") else { throw S3Error(.malformedXML) }
         var pairs: [(String, String)] = []
         for tag in set.children(named: "Tag") {
             guard let key = tag.childText("Key"), let value = tag.childText("Value") else { throw S3Error(.malformedXML) }
             pairs.append((key, value))
         }
-        return try validate(pairs)
+        return try validate(pairs, maxTags: maxTags)
     }
 
-    static func validate(_ pairs: [(String, String)]) throws(S3Error) -> [String: String] {
+    /// The most tags a bucket may have.
+    static let maxBucketTags = 50
+
+    static func validate(_ pairs: [(String, String)], maxTags: Int = maxTags) throws(S3Error) -> [String: String] {
         guard pairs.count <= maxTags else {
-            throw S3Error(.invalidTag, message: "Object tags cannot be greater than 10")
+            throw S3Error(.invalidTag, message: maxTags == Self.maxTags ? "Object tags cannot be greater than 10" : "Bucket tag count cannot be greater than \(maxTags)")
         }
         var tags: [String: String] = [:]
         for (key, value) in pairs {
@@ -45,5 +48,22 @@ enum ObjectTagSet {
             }
         }
         return tags
+    }
+
+    /// The `<Tagging>` document of a tag set, keys sorted.
+    static func xml(_ tags: [String: String]) -> String {
+        var xml = XMLWriter()
+        xml.declaration()
+        xml.open("Tagging", namespace: XMLWriter.s3Namespace)
+        xml.open("TagSet")
+        for key in tags.keys.sorted() {
+            xml.open("Tag")
+            xml.element("Key", key)
+            xml.element("Value", tags[key] ?? "")
+            xml.close("Tag")
+        }
+        xml.close("TagSet")
+        xml.close("Tagging")
+        return xml.text
     }
 }

@@ -64,19 +64,21 @@ extension S3Emulator {
     }
 
     func getObjectAcl(_ context: RequestContext) throws -> S3Response {
-        let record = try existingObject(bucket: context.bucket, key: context.key)
-        return .xml(AccessControlList(stored: record.metadata.acl).xml(ownerID: owner.canonicalID))
+        let version = try Self.versionReference(context.query)
+        let record = try existingObject(bucket: context.bucket, key: context.key, version: version, method: context.request.method)
+        var headers = S3Headers()
+        if let versionID = versionIDHeader(record) { headers.append("x-amz-version-id", versionID) }
+        return .xml(AccessControlList(stored: record.metadata.acl).xml(ownerID: owner.canonicalID), headers: headers)
     }
 
     func putObjectAcl(_ context: RequestContext) async throws -> S3Response {
-        var record = try existingObject(bucket: context.bucket, key: context.key)
+        let version = try Self.versionReference(context.query)
+        let record = try existingObject(bucket: context.bucket, key: context.key, version: version, method: context.request.method)
         let acl = try await aclOfPutACLRequest(context)
-        record.metadata.acl = acl?.stored
-        let updated = record
-        try await store.io { [store] in
-            try store.commit(updated, precondition: .ifMatch(updated.etag))
-        }
-        return S3Response(status: 200)
+        try await updateObjectMetadata(record) { $0.acl = acl?.stored }
+        var headers = S3Headers()
+        if let versionID = versionIDHeader(record) { headers.append("x-amz-version-id", versionID) }
+        return S3Response(status: 200, headers: headers)
     }
 
     /// The ACL of a Put…Acl request: its headers, or else its AccessControlPolicy body.

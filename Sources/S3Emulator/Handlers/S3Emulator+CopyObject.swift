@@ -9,13 +9,12 @@ extension S3Emulator {
     /// metadata directive.
     func copyObject(_ context: RequestContext) async throws -> S3Response {
         let headers = context.headers
-        let (sourceBucket, sourceKey) = try Self.parseCopySource(headers["x-amz-copy-source"] ?? "")
+        let (sourceBucket, sourceKey, sourceVersion) = try Self.parseCopySource(headers["x-amz-copy-source"] ?? "")
         let bucket = context.bucket
         let key = context.key
         try ObjectKey.validate(key)
         _ = try existingBucket(bucket)
-        try authorize(context.subject, action: "s3:GetObject", resource: S3ARN.object(sourceBucket, sourceKey), bucket: sourceBucket)
-        let source = try existingObject(bucket: sourceBucket, key: sourceKey)
+        let source = try copySource(context, bucket: sourceBucket, key: sourceKey, version: sourceVersion)
         if let storageClass = source.metadata.storageClass, storageClass == "GLACIER" || storageClass == "DEEP_ARCHIVE" {
             throw S3Error(.invalidObjectState, message: "Operation is not valid for the source object's storage class",
                           details: [("StorageClass", storageClass)])
@@ -52,7 +51,8 @@ extension S3Emulator {
         let changesSomething = directive == "REPLACE" || headers["x-amz-storage-class"] != nil
             || headers["x-amz-server-side-encryption"] != nil || headers["x-amz-website-redirect-location"] != nil
             || headers["x-amz-checksum-algorithm"] != nil
-        if sourceBucket == bucket, sourceKey == key, !changesSomething {
+        // Copying an older version onto its own key is how a version is restored.
+        if sourceBucket == bucket, sourceKey == key, sourceVersion == .latest, !changesSomething {
             throw S3Error(.invalidRequest, message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
         }
         var newChecksum: ChecksumAlgorithm?
@@ -84,7 +84,7 @@ extension S3Emulator {
         let now = configuration.clock.now()
         let store = self.store
 
-        let record = try await store.io { [metadata, newChecksum] () throws -> ObjectRecord in
+        let (record, versionID) = try await store.io { [metadata, newChecksum] () throws -> (ObjectRecord, String?) in
             let copy = try store.copyBlob(source.blobID, range: 0..<source.size, checksum: newChecksum)
             var copied = ObjectRecord(
                 bucket: bucket, key: key, size: copy.size, etag: ETag(md5: copy.md5).value,
@@ -98,12 +98,11 @@ extension S3Emulator {
                 copied.metadata.checksumType = source.metadata.checksumType
             }
             do {
-                try store.commit(copied, precondition: precondition)
+                return (copied, try store.commit(copied, precondition: precondition))
             } catch {
                 store.blobs.remove(copy.blobID)
                 throw error
             }
-            return copied
         }
 
         var xml = XMLWriter()
@@ -120,19 +119,44 @@ extension S3Emulator {
         xml.close("CopyObjectResult")
         var responseHeaders = S3Headers()
         responseHeaders.append("x-amz-server-side-encryption", "AES256")
+        if let sourceVersionID = versionIDHeader(source) { responseHeaders.append("x-amz-copy-source-version-id", sourceVersionID) }
+        if let versionID { responseHeaders.append("x-amz-version-id", versionID) }
         return .xml(xml.text, headers: responseHeaders)
     }
 
+    /// The source object of a CopyObject or UploadPartCopy, once the subject may read it
+    /// (`s3:GetObject`, or `s3:GetObjectVersion` for a named version).
+    func copySource(_ context: RequestContext, bucket: String, key: String, version: VersionReference) throws -> ObjectRecord {
+        let action = version == .latest ? "s3:GetObject" : "s3:GetObjectVersion"
+        try authorize(context.subject, action: action, resource: S3ARN.object(bucket, key), bucket: bucket)
+        do {
+            return try existingObject(bucket: bucket, key: key, version: version)
+        } catch let error as S3Error where error.code == .methodNotAllowed {
+            throw S3Error(.invalidRequest, message: "The source of a copy request may not specifically refer to a delete marker by version id.")
+        }
+    }
+
     /// Splits `x-amz-copy-source` (`bucket/key` or `/bucket/key`, URL-encoded, optionally
-    /// with `?versionId=`) into bucket and key.
-    static func parseCopySource(_ value: String) throws(S3Error) -> (bucket: String, key: String) {
+    /// with `?versionId=`) into bucket, key and version.
+    static func parseCopySource(_ value: String) throws(S3Error) -> (bucket: String, key: String, version: VersionReference) {
         var source = Substring(value)
         if source.hasPrefix("/") { source = source.dropFirst() }
+        var version = VersionReference.latest
         if let question = source.firstIndex(of: "?") {
             let query = source[source.index(after: question)...]
             source = source[..<question]
-            if query.hasPrefix("versionId="), query.dropFirst("versionId=".count) != "null" {
-                throw S3Error(.notImplemented, message: "Copying from a version is not supported yet")
+            guard query.hasPrefix("versionId=") else {
+                throw S3Error(.invalidArgument, message: "Invalid copy source object key",
+                              details: [("ArgumentName", "x-amz-copy-source"), ("ArgumentValue", value)])
+            }
+            let text = String(query.dropFirst("versionId=".count))
+            if text == "null" {
+                version = .null
+            } else if VersionID.isWellFormed(text) {
+                version = .id(text)
+            } else {
+                throw S3Error(.invalidArgument, message: "Invalid version id specified",
+                              details: [("ArgumentName", "x-amz-copy-source"), ("ArgumentValue", value)])
             }
         }
         guard let decoded = URIEncoding.percentDecode(source),
@@ -143,6 +167,6 @@ extension S3Emulator {
             throw S3Error(.invalidArgument, message: "Invalid copy source object key",
                           details: [("ArgumentName", "x-amz-copy-source"), ("ArgumentValue", value)])
         }
-        return (String(decoded[..<slash]), String(decoded[decoded.index(after: slash)...]))
+        return (String(decoded[..<slash]), String(decoded[decoded.index(after: slash)...]), version)
     }
 }

@@ -6,53 +6,59 @@ extension S3Emulator {
     /// The most keys one DeleteObjects request may name.
     static let maxDeleteObjectsKeys = 1000
 
-    /// DeleteObjects: an XML list of keys, deleted one by one, each with its own result.
-    func deleteObjects(_ context: RequestContext) async throws -> S3Response {
-        let bucket = context.bucket
-        _ = try existingBucket(bucket)
-        let headers = context.headers
+    /// Operations whose body must carry Content-MD5 (or, as newer SDKs send instead, an
+    /// `x-amz-checksum-*` header) — DeleteObjects, PutBucketTagging — refuse a body without one.
+    static func requireContentChecksum(_ headers: S3Headers) throws(S3Error) {
         let hasChecksum = headers.contains("content-md5") || headers.fields.contains { field in
             field.name.hasPrefix("x-amz-checksum-") && ChecksumAlgorithm(headerName: field.name) != nil
         } || headers.contains("x-amz-sdk-checksum-algorithm")
         guard hasChecksum else {
             throw S3Error(.invalidRequest, message: "Missing required header for this request: Content-MD5")
         }
+    }
+
+    /// DeleteObjects: an XML list of keys, deleted one by one, each with its own result.
+    func deleteObjects(_ context: RequestContext) async throws -> S3Response {
+        let bucket = context.bucket
+        _ = try existingBucket(bucket)
+        try Self.requireContentChecksum(context.headers)
         let body = try await collectBody(context, limit: 2 * 1024 * 1024)
         let root = try XMLParser.parse(body.readableBytesView, limits: .init(maxBytes: 2 * 1024 * 1024))
         guard root.name == "Delete" else { throw S3Error(.malformedXML) }
         let quiet = root.childText("Quiet")?.lowercased() == "true"
         let objects = root.children(named: "Object")
         guard !objects.isEmpty, objects.count <= Self.maxDeleteObjectsKeys else { throw S3Error(.malformedXML) }
-        var keys: [String] = []
-        keys.reserveCapacity(objects.count)
+        var entries: [Entry] = []
+        entries.reserveCapacity(objects.count)
         for object in objects {
             guard let key = object.childText("Key") else { throw S3Error(.malformedXML) }
-            keys.append(key)
+            entries.append(Entry(key: key, versionText: object.childText("VersionId")))
         }
 
-        // s3:DeleteObject is decided per key; a refused key gets its own AccessDenied result.
-        var refused: [String: S3Error] = [:]
-        for key in keys where refused[key] == nil {
-            do {
-                try authorize(context.subject, action: "s3:DeleteObject", resource: S3ARN.object(bucket, key), bucket: bucket)
+        // s3:DeleteObject (s3:DeleteObjectVersion for a named version) is decided per key; a
+        // refused key gets its own AccessDenied result, as does a malformed version id.
+        for index in entries.indices {
+            let entry = entries[index]
+            do throws(S3Error) {
+                let version = try entry.version
+                let action = version == .latest ? "s3:DeleteObject" : "s3:DeleteObjectVersion"
+                try authorize(context.subject, action: action, resource: S3ARN.object(bucket, entry.key), bucket: bucket)
             } catch {
-                refused[key] = error
+                entries[index].refusal = error
             }
         }
         let store = self.store
-        let results = try await store.io { [keys, refused] () -> [(key: String, error: S3Error?)] in
-            keys.map { key in
-                if let error = refused[key] { return (key, error) }
+        let now = configuration.clock.now()
+        let results = try await store.io { [entries] () -> [(entry: Entry, outcome: Result<DeleteObjectResult, S3Error>)] in
+            entries.map { entry in
+                if let error = entry.refusal { return (entry, .failure(error)) }
                 do {
-                    try ObjectKey.validate(key)
-                    if let removed = try store.metadata.deleteObject(bucket: bucket, key: key) {
-                        store.blobs.remove(removed.blobID)
-                    }
-                    return (key, nil)
+                    try ObjectKey.validate(entry.key)
+                    return (entry, .success(try store.deleteObject(bucket: bucket, key: entry.key, version: entry.version, now: now)))
                 } catch let error as S3Error {
-                    return (key, error)
+                    return (entry, .failure(error))
                 } catch {
-                    return (key, S3Error(.internalError))
+                    return (entry, .failure(S3Error(.internalError)))
                 }
             }
         }
@@ -60,20 +66,53 @@ extension S3Emulator {
         var xml = XMLWriter()
         xml.declaration()
         xml.open("DeleteResult", namespace: XMLWriter.s3Namespace)
-        for result in results {
-            if let error = result.error {
+        for (entry, outcome) in results {
+            switch outcome {
+            case .failure(let error):
                 xml.open("Error")
-                xml.element("Key", result.key)
+                xml.element("Key", entry.key)
+                if let versionText = entry.versionText { xml.element("VersionId", versionText) }
                 xml.element("Code", error.code.code)
                 xml.element("Message", error.message)
                 xml.close("Error")
-            } else if !quiet {
+            case .success(let deleted):
+                guard !quiet else { continue }
                 xml.open("Deleted")
-                xml.element("Key", result.key)
+                xml.element("Key", entry.key)
+                if let versionText = entry.versionText {
+                    xml.element("VersionId", versionText)
+                    if deleted.isDeleteMarker {
+                        xml.element("DeleteMarker", "true")
+                        xml.element("DeleteMarkerVersionId", versionText)
+                    }
+                } else if deleted.isDeleteMarker, let markerID = deleted.versionID {
+                    xml.element("DeleteMarker", "true")
+                    xml.element("DeleteMarkerVersionId", markerID)
+                }
                 xml.close("Deleted")
             }
         }
         xml.close("DeleteResult")
         return .xml(xml.text)
+    }
+}
+
+/// One `<Object>` of a DeleteObjects request.
+private struct Entry: Sendable {
+    let key: String
+    /// The `<VersionId>` as sent.
+    let versionText: String?
+    /// Set when the key may not be deleted (or names a malformed version).
+    var refusal: S3Error?
+
+    init(key: String, versionText: String?) {
+        self.key = key
+        self.versionText = versionText
+    }
+
+    var version: VersionReference {
+        get throws(S3Error) {
+            try S3Emulator.versionReference(text: versionText)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import S3EmulatorCore
 import S3EmulatorStorage
@@ -19,7 +20,8 @@ extension S3Emulator {
 
     /// GetObject and HeadObject: conditionals, ranges, `response-*` overrides, streamed body.
     func getObject(_ context: RequestContext, headOnly: Bool) async throws -> S3Response {
-        let record = try existingObject(bucket: context.bucket, key: context.key)
+        let version = try Self.versionReference(context.query)
+        let record = try existingObject(bucket: context.bucket, key: context.key, version: version, method: context.request.method)
         if !headOnly, let storageClass = record.metadata.storageClass, storageClass == "GLACIER" || storageClass == "DEEP_ARCHIVE" {
             throw S3Error(.invalidObjectState, details: [("StorageClass", storageClass)])
         }
@@ -57,6 +59,9 @@ extension S3Emulator {
 
         let checksumMode = headers["x-amz-checksum-mode"]?.uppercased() == "ENABLED" && range == nil
         var responseHeaders = record.responseHeaders(checksumMode: checksumMode)
+        if let versionID = versionIDHeader(record) {
+            responseHeaders.append("x-amz-version-id", versionID)
+        }
         for (parameter, header) in Self.responseOverrides {
             if let value = context.query[parameter] {
                 responseHeaders.set(header, value)
@@ -113,26 +118,30 @@ extension S3Emulator {
         }
     }
 
-    /// The object's record, or NoSuchKey (NoSuchBucket when the bucket is missing).
-    func existingObject(bucket: String, key: String) throws -> ObjectRecord {
-        if let record = try store.metadata.object(bucket: bucket, key: key) {
-            return record
-        }
-        _ = try existingBucket(bucket)
-        throw S3Error(.noSuchKey, details: [("Key", key)])
-    }
-
-    /// DeleteObject: 204 whether or not the key existed.
+    /// DeleteObject: 204 whether or not the key (or the named version) existed. With versioning
+    /// it adds a delete marker, or removes the named version for good.
     func deleteObject(_ context: RequestContext) async throws -> S3Response {
         let bucket = context.bucket
         let key = context.key
+        let version = try Self.versionReference(context.query)
         _ = try existingBucket(bucket)
-        try await store.io { [store] in
-            if let removed = try store.metadata.deleteObject(bucket: bucket, key: key) {
-                store.blobs.remove(removed.blobID)
-            }
+        let result = try await store.io { [store, configuration] in
+            try store.deleteObject(bucket: bucket, key: key, version: version, now: configuration.clock.now())
         }
-        return S3Response(status: 204)
+        var headers = S3Headers()
+        if result.isDeleteMarker { headers.append("x-amz-delete-marker", "true") }
+        if let versionID = result.versionID { headers.append("x-amz-version-id", versionID) }
+        return S3Response(status: 204, headers: headers)
+    }
+}
+
+extension ObjectStore {
+    /// Deletes as ``MetadataStore/deleteObject(bucket:key:version:now:)`` does and removes the
+    /// blob of the version removed for good. Blocking: call on the I/O threads.
+    func deleteObject(bucket: String, key: String, version: VersionReference, now: Date) throws -> DeleteObjectResult {
+        let result = try metadata.deleteObject(bucket: bucket, key: key, version: version, now: now)
+        if let removed = result.removedBlobID { blobs.remove(removed) }
+        return result
     }
 }
 

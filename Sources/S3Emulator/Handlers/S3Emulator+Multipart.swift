@@ -168,12 +168,11 @@ extension S3Emulator {
         let key = context.key
         let headers = context.headers
         let partNumber = try Self.partNumber(context.query)
-        let copySource = headers["x-amz-copy-source"] ?? ""
-        let (sourceBucket, sourceKey) = try Self.parseCopySource(copySource)
+        let copySourceHeader = headers["x-amz-copy-source"] ?? ""
+        let (sourceBucket, sourceKey, sourceVersion) = try Self.parseCopySource(copySourceHeader)
         let uploadID = context.query["uploadId"] ?? ""
         let upload = try existingUpload(uploadID, bucket: bucket, key: key)
-        try authorize(context.subject, action: "s3:GetObject", resource: S3ARN.object(sourceBucket, sourceKey), bucket: sourceBucket)
-        let source = try existingObject(bucket: sourceBucket, key: sourceKey)
+        let source = try copySource(context, bucket: sourceBucket, key: sourceKey, version: sourceVersion)
         if let storageClass = source.metadata.storageClass, storageClass == "GLACIER" || storageClass == "DEEP_ARCHIVE" {
             throw S3Error(.invalidObjectState, message: "Operation is not valid for the source object's storage class",
                           details: [("StorageClass", storageClass)])
@@ -228,6 +227,7 @@ extension S3Emulator {
         xml.close("CopyPartResult")
         var responseHeaders = S3Headers()
         responseHeaders.append("x-amz-server-side-encryption", "AES256")
+        if let sourceVersionID = versionIDHeader(source) { responseHeaders.append("x-amz-copy-source-version-id", sourceVersionID) }
         return .xml(xml.text, headers: responseHeaders)
     }
 
@@ -296,7 +296,7 @@ extension S3Emulator {
         let now = configuration.clock.now()
         let store = self.store
 
-        let object = try await store.io { [expectedChecksum, expectedSize] () throws -> ObjectRecord in
+        let (object, versionID) = try await store.io { [expectedChecksum, expectedSize] () throws -> (ObjectRecord, String?) in
             // A part uploaded again between reading the parts and committing makes the commit
             // refuse (partsChanged); read them again.
             for _ in 0..<8 {
@@ -318,10 +318,10 @@ extension S3Emulator {
                     throw error
                 }
                 switch result {
-                case .completed(let replaced, let discarded):
+                case .completed(let replaced, let discarded, let versionID):
                     if let replaced { store.blobs.remove(replaced) }
                     discarded.forEach(store.blobs.remove)
-                    return object
+                    return (object, versionID)
                 case .noSuchUpload, .partsChanged, .preconditionFailed:
                     // Only the composite's own file goes: its parts still belong to the upload.
                     if used.count != 1 { store.blobs.remove(object.blobID) }
@@ -358,6 +358,7 @@ extension S3Emulator {
         xml.close("CompleteMultipartUploadResult")
         var responseHeaders = S3Headers()
         responseHeaders.append("x-amz-server-side-encryption", "AES256")
+        if let versionID { responseHeaders.append("x-amz-version-id", versionID) }
         return .xml(xml.text, headers: responseHeaders)
     }
 

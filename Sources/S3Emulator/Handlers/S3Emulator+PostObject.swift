@@ -141,12 +141,14 @@ extension S3Emulator {
             bucket: bucket, key: key, size: size, etag: etag.value, lastModified: configuration.clock.now(), blobID: "",
             metadata: metadata
         )
-        try await upload.finish { [store] blobID in
+        let versionID = try await upload.finish { [store] blobID in
             var record = record
             record.blobID = blobID
-            try store.commit(record, precondition: .none)
+            return try store.commit(record, precondition: .none)
         }
-        return postObjectResponse(context, form: form, key: key, etag: etag, checksum: verified.checksum, authorization: decision.shortTrace)
+        var response = postObjectResponse(context, form: form, key: key, etag: etag, checksum: verified.checksum, authorization: decision.shortTrace)
+        if let versionID { response.headers.append("x-amz-version-id", versionID) }
+        return response
     }
 
     /// The answer S3 gives a stored upload: a 303 to `success_action_redirect` (or `redirect`)

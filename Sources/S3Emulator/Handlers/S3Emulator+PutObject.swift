@@ -60,14 +60,15 @@ extension S3Emulator {
             bucket: bucket, key: key, size: integrity.byteCount, etag: etag.value,
             lastModified: configuration.clock.now(), blobID: "", metadata: metadata
         )
-        try await upload.finish { [store] blobID in
+        let versionID = try await upload.finish { [store] blobID in
             var record = record
             record.blobID = blobID
-            try store.commit(record, precondition: precondition)
+            return try store.commit(record, precondition: precondition)
         }
 
         var responseHeaders = S3Headers()
         responseHeaders.append("etag", etag.quoted)
+        if let versionID { responseHeaders.append("x-amz-version-id", versionID) }
         responseHeaders.append("x-amz-server-side-encryption", "AES256")
         if let (algorithm, value) = verified.checksum {
             responseHeaders.append(algorithm.headerName, value)
@@ -94,13 +95,15 @@ extension S3Emulator {
 }
 
 extension ObjectStore {
-    /// Commits an object row whose blob is already in place, removing the blob it replaces.
+    /// Commits an object row whose blob is already in place, removing the blob it replaces;
+    /// returns the new version's `x-amz-version-id` (nil in a bucket that never had versioning).
     /// Blocking: call on the I/O threads.
-    func commit(_ record: ObjectRecord, precondition: WritePrecondition) throws {
+    @discardableResult
+    func commit(_ record: ObjectRecord, precondition: WritePrecondition) throws -> String? {
         switch try metadata.putObject(record, precondition: precondition) {
-        case .stored(let replaced):
-            // An update of metadata alone (PutObjectAcl) keeps its blob.
+        case .stored(let replaced, let versionID):
             if let replaced, replaced != record.blobID { blobs.remove(replaced) }
+            return versionID
         case .noSuchBucket:
             throw S3Error(.noSuchBucket, details: [("BucketName", record.bucket)])
         case .preconditionFailed:
