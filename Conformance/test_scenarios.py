@@ -500,6 +500,23 @@ class TestDtoolDatasetsWithVersion:
         denied(fixed_dtool.user("olssont").put_object, Bucket=DTOOL, Key=key, Body=b"x",
                message=not_allowed(OLSSONT.arn, "s3:PutObject", f"arn:aws:s3:::{DTOOL}/{key}"))
 
+    def test_olssont_reads_older_versions_and_their_tags(self, fixed_dtool: ConfigServer) -> None:
+        # dtool's policy grants s3:GetObjectVersion, s3:GetObjectVersionTagging and
+        # s3:ListBucketVersions: what a versioned dataset bucket needs.
+        fixed_dtool.root().put_bucket_versioning(Bucket=DTOOL, VersioningConfiguration={"Status": "Enabled"})
+        olssont = fixed_dtool.user("olssont")
+        key = "u/olssont/history.txt"
+        first = allowed(olssont.put_object, Bucket=DTOOL, Key=key, Body=b"v1")["VersionId"]
+        allowed(olssont.put_object, Bucket=DTOOL, Key=key, Body=b"v2")
+        # Tags need s3:PutObjectTagging, which the policy does not grant: the owner tags the old version.
+        fixed_dtool.root().put_object_tagging(Bucket=DTOOL, Key=key, VersionId=first,
+                                             Tagging={"TagSet": [{"Key": "state", "Value": "draft"}]})
+        assert allowed(olssont.get_object, Bucket=DTOOL, Key=key, VersionId=first)["Body"].read() == b"v1"
+        tags = allowed(olssont.get_object_tagging, Bucket=DTOOL, Key=key, VersionId=first)["TagSet"]
+        assert tags == [{"Key": "state", "Value": "draft"}]
+        versions = allowed(olssont.list_object_versions, Bucket=DTOOL, Prefix=key)["Versions"]
+        assert [v["IsLatest"] for v in versions] == [True, False]
+
 
 # -------------------------------------------------------------------------------------------------
 # shift-media

@@ -21,6 +21,26 @@ final class EmulatorHarnessSeedingTests: XCTestCase {
         XCTAssertEqual(response.status, 200)
     }
 
+    func testAVersionedSeedBucketKeepsEveryVersion() async throws {
+        var configuration = EmulatorConfiguration()
+        configuration.buckets = [BucketSeed(name: "versioned", versioning: .enabled)]
+        let versioned = try await EmulatorHarness.start(configuration)
+        var versionIDs: [String] = []
+        for body in ["one", "two"] {
+            let response = try await RawHTTPConnection.fetch(
+                "PUT", try versioned.presignedURL(method: "PUT", bucket: "versioned", key: "k"), body: Array(body.utf8)
+            )
+            XCTAssertEqual(response.status, 200)
+            versionIDs.append(try XCTUnwrap(response.header("x-amz-version-id")))
+        }
+        XCTAssertNotEqual(versionIDs[0], versionIDs[1])
+        let old = try await RawHTTPConnection.fetch(
+            "GET", try versioned.presignedURL(method: "GET", bucket: "versioned", key: "k", query: ["versionId": versionIDs[0]])
+        )
+        XCTAssertEqual(String(decoding: old.body, as: UTF8.self), "one")
+        try await versioned.shutdown()
+    }
+
     func testCreateBucketReportsWhetherTheBucketIsNew() async throws {
         let created = try await s3.createBucket("photos")
         let again = try await s3.createBucket("photos")

@@ -39,7 +39,7 @@ final class ConfigurationFileTests: XCTestCase {
              "cors": [{"ID": "web", "AllowedOrigins": ["https://app.example.com", "http://localhost:*"],
                        "AllowedMethods": ["GET", "PUT", "HEAD"], "AllowedHeaders": ["*"],
                        "ExposeHeaders": ["ETag", "x-amz-request-id"], "MaxAgeSeconds": 3000}]},
-            {"name": "empty-bucket"}
+            {"name": "empty-bucket", "versioning": "Enabled"}
           ]
         }
         """#
@@ -68,13 +68,14 @@ final class ConfigurationFileTests: XCTestCase {
         XCTAssertEqual(bucket.region, "us-east-1")
         XCTAssertEqual(bucket.publicAccessBlock, .noneBlocked)
         XCTAssertEqual(bucket.objectOwnership, "BucketOwnerEnforced")
+        XCTAssertNil(bucket.versioning)
         XCTAssertEqual(bucket.cors, [
             CORSRuleSeed(
                 id: "web", allowedOrigins: ["https://app.example.com", "http://localhost:*"], allowedMethods: ["GET", "PUT", "HEAD"],
                 allowedHeaders: ["*"], exposeHeaders: ["ETag", "x-amz-request-id"], maxAgeSeconds: 3000
             )
         ])
-        XCTAssertEqual(file.buckets[1], BucketSeed(name: "empty-bucket"))
+        XCTAssertEqual(file.buckets[1], BucketSeed(name: "empty-bucket", versioning: .enabled))
     }
 
     /// The example in the README's "Configuration file" section is a valid file.
@@ -216,6 +217,8 @@ final class ConfigurationFileTests: XCTestCase {
         (#"{"buckets": [{"name": "photos", "objectOwnership": "BucketOwnerFull"}]}"#, "buckets[0].objectOwnership",
          #""BucketOwnerFull" is not one of BucketOwnerEnforced, BucketOwnerPreferred, ObjectWriter"#),
         (#"{"buckets": [{"name": "photos", "region": "US East"}]}"#, "buckets[0].region", "is not a region name"),
+        (#"{"buckets": [{"name": "photos", "versioning": "Disabled"}]}"#, "buckets[0].versioning",
+         #""Disabled" is not one of Enabled, Suspended"#),
         (#"{"buckets": [{"name": "photos", "publicAccessBlock": {"BlockPublicAcls": "yes"}}]}"#,
          "buckets[0].publicAccessBlock.BlockPublicAcls", #"expected true or false, found the string "yes""#),
         (#"{"publicAccessBlock": {"BlockPublicACLs": true}}"#, "publicAccessBlock.BlockPublicACLs", "did you mean BlockPublicAcls?"),

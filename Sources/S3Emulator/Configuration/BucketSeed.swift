@@ -1,3 +1,6 @@
+// The versioning state of a seed is Storage's own type; users of S3Emulator (and EmulatorHarness) get it with the seed.
+@_exported public import enum S3EmulatorStorage.BucketVersioning
+
 /// A bucket to create when the emulator starts, with its settings.
 ///
 /// Settings given here replace the bucket's stored ones at every start, so the
@@ -14,6 +17,8 @@ public struct BucketSeed: Sendable, Equatable {
     public var policy: String?
     /// CORS rules, in order.
     public var cors: [CORSRuleSeed]?
+    /// `Enabled` or `Suspended` versioning; nil leaves the bucket as it is (new buckets are unversioned).
+    public var versioning: BucketVersioning?
 
     public init(
         name: String,
@@ -21,7 +26,8 @@ public struct BucketSeed: Sendable, Equatable {
         publicAccessBlock: PublicAccessBlockSettings? = nil,
         objectOwnership: String? = nil,
         policy: String? = nil,
-        cors: [CORSRuleSeed]? = nil
+        cors: [CORSRuleSeed]? = nil,
+        versioning: BucketVersioning? = nil
     ) {
         self.name = name
         self.region = region
@@ -29,6 +35,7 @@ public struct BucketSeed: Sendable, Equatable {
         self.objectOwnership = objectOwnership
         self.policy = policy
         self.cors = cors
+        self.versioning = versioning
     }
 }
 

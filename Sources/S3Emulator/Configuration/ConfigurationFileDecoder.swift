@@ -1,5 +1,6 @@
 import S3EmulatorAccess
 import S3EmulatorCore
+import S3EmulatorStorage
 import Synchronization
 
 /// Turns the JSON of a configuration file into a ``ConfigurationFile``, checking every rule
@@ -210,7 +211,7 @@ struct ConfigurationFileDecoder {
         for (index, element) in try array(json, path: path).enumerated() {
             let bucketPath = ConfigurationFilePath.element(index, of: path)
             let fields = try Fields(
-                element, path: bucketPath, allowed: ["name", "region", "publicAccessBlock", "objectOwnership", "policy", "cors"]
+                element, path: bucketPath, allowed: ["name", "region", "publicAccessBlock", "objectOwnership", "policy", "cors", "versioning"]
             )
             let namePath = fields.path("name")
             let name = try string(fields.required("name"), path: namePath)
@@ -257,6 +258,14 @@ struct ConfigurationFileDecoder {
             }
             if let value = fields["cors"] {
                 seed.cors = try corsRules(value, path: fields.path("cors"))
+            }
+            if let value = fields["versioning"] {
+                let versioningPath = fields.path("versioning")
+                let status = try string(value, path: versioningPath)
+                guard let versioning = BucketVersioning(rawValue: status) else {
+                    throw Failure(path: versioningPath, message: "\"\(status)\" is not one of Enabled, Suspended")
+                }
+                seed.versioning = versioning
             }
             seeds.append(seed)
         }

@@ -38,6 +38,9 @@ extension S3Emulator {
                 }
                 _ = try store.metadata.setBucketConfiguration(bucket: seed.name, name: BucketSettings.Name.cors, value: cors.xml)
             }
+            if let versioning = seed.versioning {
+                _ = try store.metadata.setBucketConfiguration(bucket: seed.name, name: BucketVersioning.configurationName, value: versioning.rawValue)
+            }
             bucketSettingsCache.invalidate(seed.name)
         }
     }
