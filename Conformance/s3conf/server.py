@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-READY_LINE = re.compile(r"^s3emu ready at (http://[^\s]+)\s*$")
+READY_LINE = re.compile(r"^s3emu ready at (https?://[^\s]+)\s*$")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

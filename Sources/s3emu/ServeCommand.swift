@@ -15,7 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the S3 server.",
         discussion: """
             When the server accepts connections it prints one line to standard output, \
-            `s3emu ready at http://HOST:PORT`, then logs one line per request to standard error. \
+            `s3emu ready at http://HOST:PORT` (https:// with --tls-cert), then logs one line per request to standard error. \
             SIGINT and SIGTERM finish in-flight requests and exit 0.
 
             Credentials: the root user's access key is, in order of precedence, --access-key / \
@@ -90,6 +90,21 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var accountID: String?
 
+    @Option(
+        name: .customLong("tls-cert"),
+        help: ArgumentHelp(
+            "Serve HTTPS (only) with this PEM certificate chain, server certificate first; needs --tls-key. Requests then carry aws:SecureTransport = true.",
+            valueName: "file"
+        )
+    )
+    var tlsCertificate: String?
+
+    @Option(
+        name: .customLong("tls-key"),
+        help: ArgumentHelp("The unencrypted PEM private key of --tls-cert.", valueName: "file")
+    )
+    var tlsKey: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. info logs one line per request; debug adds the signature trace.")
     var logLevel: Logger.Level = .info
 
@@ -101,6 +116,9 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else {
             throw ValidationError("--port must be between 0 and 65535, not \(port).")
+        }
+        if (tlsCertificate == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together: give both or neither.")
         }
     }
 
@@ -116,6 +134,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     private func serve() async throws(StartupFailure) {
         let configuration = try emulatorConfiguration(environment: ProcessInfo.processInfo.environment)
+        var certificate: ServerCertificate?
+        if let tlsCertificate, let tlsKey {
+            do {
+                certificate = try ServerCertificate(certificatePath: tlsCertificate, privateKeyPath: tlsKey)
+            } catch {
+                throw StartupFailure(error.description)
+            }
+        }
 
         let level = logLevel
         LoggingSystem.bootstrap { label in
@@ -139,9 +165,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let host = self.host
         let port = self.port
-        let server = S3Server(emulator: emulator, host: host, port: port, logger: logger) { port in
+        let scheme = certificate == nil ? "http" : "https"
+        let server = S3Server(emulator: emulator, host: host, port: port, certificate: certificate, logger: logger) { port in
             let displayHost = host.contains(":") ? "[\(host)]" : host
-            FileHandle.standardOutput.write(Data("s3emu ready at http://\(displayHost):\(port)\n".utf8))
+            FileHandle.standardOutput.write(Data("s3emu ready at \(scheme)://\(displayHost):\(port)\n".utf8))
         }
         let group = ServiceGroup(
             configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

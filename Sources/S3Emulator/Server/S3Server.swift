@@ -2,13 +2,15 @@ public import Logging
 import Foundation
 import HTTPTypes
 import HummingbirdCore
+import HummingbirdTLS
 import NIOCore
 import NIOHTTPTypes
 import NIOPosix
 public import ServiceLifecycle
 import S3EmulatorCore
 
-/// The network server: an ``S3Emulator`` behind HTTP/1.1 on a host and port.
+/// The network server: an ``S3Emulator`` behind HTTP/1.1 on a host and port, or behind
+/// HTTPS when given a ``ServerCertificate`` (requests then carry `aws:SecureTransport = true`).
 ///
 /// Run it as a `Service` (in a `ServiceGroup`, which handles SIGTERM/SIGINT), or call
 /// ``run()`` in a task and cancel it. Port 0 picks a free port; `onReady` receives the port
@@ -29,12 +31,15 @@ public final class S3Server: Service {
     private let onReady: @Sendable (Int) async -> Void
     /// Closes connections that send nothing for this long, including half-sent heads and stalled bodies.
     private let idleTimeout: TimeAmount
+    /// When set, the server speaks HTTPS only, with this certificate.
+    public let certificate: ServerCertificate?
 
     public init(
         emulator: S3Emulator,
         host: String = "127.0.0.1",
         port: Int,
         idleTimeoutSeconds: Int64 = 60,
+        certificate: ServerCertificate? = nil,
         logger: Logger = Logger(label: "s3emu"),
         onReady: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
@@ -42,19 +47,25 @@ public final class S3Server: Service {
         self.host = host
         self.port = port
         self.idleTimeout = .seconds(idleTimeoutSeconds)
+        self.certificate = certificate
         self.logger = logger
         self.onReady = onReady
     }
 
     /// Serves until graceful shutdown (or cancellation), then drains in-flight requests.
     public func run() async throws {
-        let server = try HTTPServerBuilder.http1(configuration: .init(idleTimeout: idleTimeout)).buildServer(
+        var builder = HTTPServerBuilder.http1(configuration: .init(idleTimeout: idleTimeout))
+        if let certificate {
+            builder = try .tls(builder, tlsConfiguration: certificate.configuration)
+        }
+        let isSecure = certificate != nil
+        let server = try builder.buildServer(
             configuration: ServerConfiguration(address: .hostname(host, port: port), serverName: nil),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             logger: logger,
             responder: { [emulator, logger] request, responseWriter, channel in
                 try await Self.respond(
-                    to: request, writer: responseWriter, channel: channel, emulator: emulator, logger: logger
+                    to: request, writer: responseWriter, channel: channel, isSecure: isSecure, emulator: emulator, logger: logger
                 )
             },
             onServerRunning: { [onReady] channel in
@@ -68,6 +79,7 @@ public final class S3Server: Service {
         to request: Request,
         writer: consuming ResponseWriter,
         channel: any Channel,
+        isSecure: Bool,
         emulator: S3Emulator,
         logger: Logger
     ) async throws {
@@ -83,7 +95,8 @@ public final class S3Server: Service {
             host: request.head.authority,
             headers: headers,
             body: S3RequestBody(stream: request.body),
-            remoteAddress: channel.remoteAddress?.ipAddress
+            remoteAddress: channel.remoteAddress?.ipAddress,
+            isSecure: isSecure
         )
         var response: S3Response
         switch await emulator.prepare(s3Request) {
