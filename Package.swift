@@ -13,6 +13,8 @@ let package = Package(
         .executable(name: "s3emu", targets: ["s3emu"]),
         .library(name: "EmulatorHarness", targets: ["EmulatorHarness"]),
         .library(name: "S3Emulator", targets: ["S3Emulator"]),
+        // The parsers' fuzzing entry points, for the libFuzzer build in Fuzz/ (see Fuzz/README.md).
+        .library(name: "S3EmulatorFuzzing", targets: ["S3EmulatorFuzzing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -80,6 +82,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "S3EmulatorFuzzing",
+            dependencies: [
+                "S3Emulator", "S3EmulatorAuth", "S3EmulatorAccess", "S3EmulatorCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "S3EmulatorCoreTests", dependencies: ["S3EmulatorCore"], swiftSettings: swiftSettings),
         .testTarget(name: "S3EmulatorAuthTests", dependencies: ["S3EmulatorAuth"], swiftSettings: swiftSettings),
         .testTarget(
@@ -87,6 +97,9 @@ let package = Package(
         ),
         .testTarget(name: "S3EmulatorStorageTests", dependencies: ["S3EmulatorStorage"], swiftSettings: swiftSettings),
         .testTarget(name: "S3EmulatorTests", dependencies: ["S3Emulator"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "S3EmulatorFuzzingTests", dependencies: ["S3EmulatorFuzzing"], swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "EmulatorHarnessTests", dependencies: ["EmulatorHarness", "S3EmulatorAuth", "S3EmulatorCore"],
             swiftSettings: swiftSettings

@@ -1,0 +1,114 @@
+import NIOCore
+import S3EmulatorCore
+
+/// The parsers of this module that read client bytes, reachable from the fuzzing targets
+/// (`S3EmulatorFuzzing`) without a server: each takes what a request carries and either
+/// returns or throws the `S3Error` the request would be answered with.
+///
+/// `package`, not `public`: only targets of this package (the fuzzing library and its tests)
+/// call them. Where a handler parses inline, the function here follows the handler's steps
+/// (`XMLParser` with the same limits, the same elements); keep the two in step.
+package enum RequestParsing {
+    private static let owner = Owner(accountID: "123456789012")
+
+    /// Addressing and routing of a request head, as ``S3Emulator/prepare(_:)`` does them:
+    /// the bucket and key from the `Host` and the path, the query, then the operation.
+    package static func route(
+        method: String, host: String?, rawPath: String, rawQuery: String?,
+        headers: [(name: String, value: String)], domains: [String]
+    ) throws(S3Error) -> (operation: String, address: RequestAddress) {
+        let address = try RequestAddress.resolve(host: host, rawPath: rawPath, domains: domains)
+        let query = try QueryParameters(rawQuery: rawQuery)
+        let operation = try S3Operation.route(method: method, address: address, query: query, headers: S3Headers(headers))
+        return (operation.rawValue, address)
+    }
+
+    /// CompleteMultipartUpload: the `<CompleteMultipartUpload>` part list. Returns the number of parts.
+    package static func completeMultipartUpload(_ bytes: [UInt8]) throws(S3Error) -> Int {
+        try S3Emulator.completedParts(ByteBuffer(bytes: bytes)).count
+    }
+
+    /// PutObjectTagging: the `<Tagging>` document. Returns the tags.
+    package static func tagging(_ bytes: [UInt8]) throws(S3Error) -> [String: String] {
+        try ObjectTagSet.parse(xml: try XMLParser.parse(bytes))
+    }
+
+    /// `x-amz-tagging` (PutObject, CreateMultipartUpload, POST Object): the URL-encoded tag set.
+    package static func taggingHeader(_ value: String) throws(S3Error) -> [String: String] {
+        try ObjectTagSet.parse(header: value)
+    }
+
+    /// PutBucketAcl / PutObjectAcl: the `<AccessControlPolicy>` document. Returns the number of grants.
+    package static func accessControlPolicy(_ bytes: [UInt8]) throws(S3Error) -> Int {
+        try AccessControlList.fromXML(try XMLParser.parse(bytes), ownerID: owner.canonicalID).grants.count
+    }
+
+    /// DeleteObjects: the `<Delete>` document, as the handler reads it. Returns the keys.
+    package static func delete(_ bytes: [UInt8]) throws(S3Error) -> [String] {
+        let root = try XMLParser.parse(bytes, limits: .init(maxBytes: 2 * 1024 * 1024))
+        guard root.name == "Delete" else { throw S3Error(.malformedXML) }
+        _ = root.childText("Quiet")?.lowercased() == "true"
+        let objects = root.children(named: "Object")
+        guard !objects.isEmpty, objects.count <= S3Emulator.maxDeleteObjectsKeys else { throw S3Error(.malformedXML) }
+        var keys: [String] = []
+        for object in objects {
+            guard let key = object.childText("Key") else { throw S3Error(.malformedXML) }
+            _ = object.childText("VersionId")
+            _ = try? ObjectKey.validate(key)  // checked per key: a bad key is that key's own <Error>
+            keys.append(key)
+        }
+        return keys
+    }
+
+    /// CreateBucket: the `<CreateBucketConfiguration>` document, as the handler reads it.
+    /// Returns the location constraint, nil when there is none.
+    package static func createBucketConfiguration(_ bytes: [UInt8]) throws(S3Error) -> String? {
+        guard !bytes.isEmpty else { return nil }
+        let root = try XMLParser.parse(bytes)
+        guard root.name == "CreateBucketConfiguration" else { throw S3Error(.malformedXML) }
+        return root.childText("LocationConstraint").flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// PutBucketVersioning: the `<VersioningConfiguration>` document. Returns `Status` and `MfaDelete`.
+    ///
+    /// A stand-in for the handler's own parser until it lands: the strict `XMLParser` and the
+    /// elements S3 reads, with their allowed values.
+    package static func versioningConfiguration(_ bytes: [UInt8]) throws(S3Error) -> (status: String?, mfaDelete: String?) {
+        let root = try XMLParser.parse(bytes, limits: .init(maxBytes: 64 * 1024))
+        guard root.name == "VersioningConfiguration" else { throw S3Error(.malformedXML) }
+        let status = root.childText("Status")
+        let mfaDelete = root.childText("MfaDelete")
+        if let status, status != "Enabled", status != "Suspended" { throw S3Error(.malformedXML) }
+        if let mfaDelete, mfaDelete != "Enabled", mfaDelete != "Disabled" { throw S3Error(.malformedXML) }
+        return (status, mfaDelete)
+    }
+
+    /// `x-amz-copy-source-range` of UploadPartCopy against a source of `sourceSize` bytes.
+    package static func copySourceRange(_ header: String, sourceSize: Int64) throws(S3Error) -> Range<Int64> {
+        try S3Emulator.copySourceRange(header, sourceSize: sourceSize)
+    }
+
+    /// The `partNumber` query parameter.
+    package static func partNumber(_ text: String) throws(S3Error) -> Int {
+        try S3Emulator.partNumber(text)
+    }
+
+    /// POST Object: the `multipart/form-data` body whose `Content-Type` is `contentType`, read
+    /// from `body` as the handler reads it (fields, the file's content, what follows).
+    /// Returns the fields, and the file's size when there is a file part.
+    package static func postObjectForm(
+        contentType: String, body: S3RequestBody, declaredLength: Int64
+    ) async throws -> (fields: [(name: String, value: String)], fileSize: Int64?) {
+        guard let boundary = try MultipartFormData.boundary(contentType: contentType) else {
+            throw S3Error(.preconditionFailed)
+        }
+        var reader = MultipartFormDataReader(boundary: boundary, body: body, declaredLength: declaredLength)
+        let (fields, file) = try await reader.readFields()
+        var fileSize: Int64?
+        if file != nil {
+            fileSize = try await reader.streamFile { _ in }
+        }
+        try await reader.drain()
+        return (fields, fileSize)
+    }
+}
