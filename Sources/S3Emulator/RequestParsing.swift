@@ -1,5 +1,6 @@
 import NIOCore
 import S3EmulatorCore
+import S3EmulatorStorage
 
 /// The parsers of this module that read client bytes, reachable from the fuzzing targets
 /// (`S3EmulatorFuzzing`) without a server: each takes what a request carries and either
@@ -53,8 +54,9 @@ package enum RequestParsing {
         var keys: [String] = []
         for object in objects {
             guard let key = object.childText("Key") else { throw S3Error(.malformedXML) }
-            _ = object.childText("VersionId")
-            _ = try? ObjectKey.validate(key)  // checked per key: a bad key is that key's own <Error>
+            // Checked per key: a bad key or version id is that key's own <Error>.
+            _ = try? S3Emulator.versionReference(text: object.childText("VersionId"))
+            _ = try? ObjectKey.validate(key)
             keys.append(key)
         }
         return keys
@@ -69,18 +71,29 @@ package enum RequestParsing {
         return root.childText("LocationConstraint").flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// PutBucketVersioning: the `<VersioningConfiguration>` document. Returns `Status` and `MfaDelete`.
-    ///
-    /// A stand-in for the handler's own parser until it lands: the strict `XMLParser` and the
-    /// elements S3 reads, with their allowed values.
-    package static func versioningConfiguration(_ bytes: [UInt8]) throws(S3Error) -> (status: String?, mfaDelete: String?) {
-        let root = try XMLParser.parse(bytes, limits: .init(maxBytes: 64 * 1024))
+    /// PutBucketVersioning: the `<VersioningConfiguration>` document, as the handler reads it.
+    /// Returns the new state, nil when the document changes nothing.
+    package static func versioningConfiguration(_ bytes: [UInt8]) throws(S3Error) -> String? {
+        let root = try XMLParser.parse(bytes)
         guard root.name == "VersioningConfiguration" else { throw S3Error(.malformedXML) }
-        let status = root.childText("Status")
-        let mfaDelete = root.childText("MfaDelete")
-        if let status, status != "Enabled", status != "Suspended" { throw S3Error(.malformedXML) }
-        if let mfaDelete, mfaDelete != "Enabled", mfaDelete != "Disabled" { throw S3Error(.malformedXML) }
-        return (status, mfaDelete)
+        if let mfaDelete = root.childText("MfaDelete") {
+            switch mfaDelete {
+            case "Disabled": break
+            case "Enabled": throw S3Error(.notImplemented, message: "s3emu does not emulate MFA delete")
+            default: throw S3Error(.malformedXML)
+            }
+        }
+        guard let status = root.childText("Status") else { return nil }
+        guard let versioning = BucketVersioning(rawValue: status) else { throw S3Error(.malformedXML) }
+        return versioning.rawValue
+    }
+
+    /// A `versionId` query parameter or `<VersionId>` element. Returns whether it names a version.
+    package static func versionID(_ text: String?) throws(S3Error) -> Bool {
+        switch try S3Emulator.versionReference(text: text) {
+        case .latest: false
+        default: true
+        }
     }
 
     /// `x-amz-copy-source-range` of UploadPartCopy against a source of `sourceSize` bytes.

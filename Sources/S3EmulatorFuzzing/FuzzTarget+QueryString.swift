@@ -25,7 +25,10 @@ extension FuzzTarget {
                 }
             }
             _ = URIEncoding.percentDecode(rawPath[...])
-            _ = try? QueryParameters(rawQuery: rawQuery)
+            if let query = try? QueryParameters(rawQuery: rawQuery) {
+                _ = try? RequestParsing.versionID(query["versionId"])
+                _ = try? RequestParsing.partNumber(query["partNumber"] ?? "")
+            }
             _ = try? RequestAddress.resolve(host: host, rawPath: rawPath, domains: Example.domains)
             let head = AuthRequestHead(method: "GET", rawPath: rawPath, rawQuery: rawQuery, headers: [("host", host)])
             _ = Example.signer.canonicalRequest(head, signedHeaders: ["host"], payloadHash: SigV4Signer.unsignedPayload)
