@@ -219,6 +219,21 @@ def test_complete_replaces_an_existing_object_and_honours_if_none_match(s3, buck
     assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"new"
 
 
+def test_a_refused_completion_of_several_parts_keeps_them_for_the_next(s3, bucket, key):
+    """A completion refused with 412 leaves the upload as it was: its parts can still complete it."""
+    s3.put_object(Bucket=bucket, Key=key, Body=b"old")
+    parts = [os.urandom(PART), os.urandom(1000)]
+    upload_id, completed = upload_parts(s3, bucket, key, parts)
+    expect_error("PreconditionFailed", 412, s3.complete_multipart_upload, Bucket=bucket, Key=key, UploadId=upload_id,
+                 MultipartUpload={"Parts": completed}, IfNoneMatch="*")
+    listed = s3.list_parts(Bucket=bucket, Key=key, UploadId=upload_id)["Parts"]
+    assert [(p["PartNumber"], p["Size"]) for p in listed] == [(1, PART), (2, 1000)]
+    s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": completed})
+    got = s3.get_object(Bucket=bucket, Key=key)
+    assert got["ETag"] == multipart_etag(parts)
+    assert got["Body"].read() == b"".join(parts)
+
+
 def test_upload_part_copy_with_and_without_a_source_range(s3, bucket, key):
     source = os.urandom(2 * PART + 100)
     s3.put_object(Bucket=bucket, Key="source", Body=source)

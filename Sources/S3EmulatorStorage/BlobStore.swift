@@ -121,6 +121,15 @@ public final class BlobStore: Sendable {
         _ = try? FileSystem.removeFile(path)
     }
 
+    /// Removes the file of a composite blob that no object took, keeping the blobs it joins: they
+    /// still belong to the multipart upload whose completion failed. Best effort, like ``remove(_:)``.
+    public func discardComposite(_ blobID: String) {
+        guard BlobID.isComposite(blobID), let path = path(of: blobID) else {
+            return
+        }
+        _ = try? FileSystem.removeFile(path)
+    }
+
     /// Deletes every temp file and every blob not in `live`. Run it at start-up, before any
     /// writer exists: a blob committed but not yet recorded would otherwise be removed.
     ///

@@ -164,6 +164,21 @@ final class CompositeBlobTests: XCTestCase {
         store.remove(composite)
     }
 
+    func testDiscardingACompositeNoObjectTookKeepsItsBlobs() throws {
+        let store = try BlobStore(directory: directory.path, durable: false)
+        let (segments, joined) = try makeSegments(store, sizes: [5, 7])
+        let composite = try store.makeComposite(of: segments)
+        store.discardComposite(composite)
+        store.discardComposite(segments[0].blobID)  // not a composite: ignored
+        XCTAssertEqual(directory.files(under: "blobs").count, 2)
+        XCTAssertThrowsError(try store.openReader(composite))
+        // The parts make a new composite, as a retried CompleteMultipartUpload does.
+        let again = try store.makeComposite(of: segments)
+        let reader = try store.openReader(again)
+        defer { reader.close() }
+        XCTAssertEqual(try read(reader, offset: 0, count: joined.count), joined)
+    }
+
     func testSweepKeepsTheBlobsOfLiveCompositesAndRemovesDeadOnes() throws {
         let store = try BlobStore(directory: directory.path, durable: false)
         let (liveSegments, _) = try makeSegments(store, sizes: [1, 2])

@@ -314,7 +314,8 @@ extension S3Emulator {
                         uploadID: uploadID, object: object, parts: used.map { ($0.partNumber, $0.blobID) }, precondition: precondition
                     )
                 } catch {
-                    if used.count != 1 { store.blobs.remove(object.blobID) }
+                    // A failed commit (a full disk): the parts still belong to the upload.
+                    if used.count != 1 { store.blobs.discardComposite(object.blobID) }
                     throw error
                 }
                 switch result {
@@ -324,7 +325,7 @@ extension S3Emulator {
                     return (object, versionID)
                 case .noSuchUpload, .partsChanged, .preconditionFailed:
                     // Only the composite's own file goes: its parts still belong to the upload.
-                    if used.count != 1 { store.blobs.remove(object.blobID) }
+                    if used.count != 1 { store.blobs.discardComposite(object.blobID) }
                     switch result {
                     case .noSuchUpload:
                         throw S3Error(.noSuchUpload, details: [("UploadId", uploadID)])
