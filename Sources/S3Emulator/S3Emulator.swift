@@ -232,6 +232,11 @@ public final class S3Emulator: Sendable {
         case let error as S3Error:
             s3Error = error
         case let error as StorageError where error.isNoSpace:
+            // S3 has no "disk full". 503 ServiceUnavailable is its answer for "this service cannot
+            // take the request now; retry later": the condition is the server's, not the
+            // request's, and it clears when space is freed. SDKs retry a 503 with back-off, and
+            // the message says why. Not 500 InternalError (that reads as a bug), nor 507 (not an
+            // S3 status; SDKs treat it as an unknown failure).
             s3Error = S3Error(.serviceUnavailable, message: "s3emu: no space left on the file system of the data directory")
             logger.error("storage full", metadata: ["error": "\(error)", "request-id": "\(requestID)"])
         default:

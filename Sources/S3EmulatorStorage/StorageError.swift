@@ -51,8 +51,8 @@ public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible 
         StorageError(.corrupt(reason))
     }
 
-    /// True when the disk (or the database) is full: the server answers S3's 507-class failure
-    /// instead of a generic internal error.
+    /// True when the disk (or the database) is full: the server answers 503 ServiceUnavailable
+    /// naming the full disk instead of a generic internal error.
     public var isNoSpace: Bool {
         switch kind {
         case .noSpace:

@@ -55,21 +55,27 @@ struct RequestPayload {
         var decoder = self.decoder
         var received: Int64 = 0
         var decoded = ByteBuffer()
-        do {
-            for try await buffer in body {
-                received += Int64(buffer.readableBytes)
-                decoded.clear(minimumCapacity: buffer.readableBytes)
-                try buffer.withUnsafeReadableBytes { bytes in
-                    try decoder.feed(bytes) { output in decoded.writeBytes(output) }
-                }
-                if decoded.readableBytes > 0 {
-                    try await consume(decoded)
-                }
+        var iterator = body.makeAsyncIterator()
+        while true {
+            // A connection that fails mid-body is an incomplete body; what `consume` throws (a
+            // full disk) is not, and passes unchanged.
+            let next: ByteBuffer?
+            do {
+                next = try await iterator.next()
+            } catch let error as S3Error {
+                throw error
+            } catch {
+                throw S3Error(.incompleteBody)
             }
-        } catch let error as S3Error {
-            throw error
-        } catch {
-            throw S3Error(.incompleteBody)
+            guard let buffer = next else { break }
+            received += Int64(buffer.readableBytes)
+            decoded.clear(minimumCapacity: buffer.readableBytes)
+            try buffer.withUnsafeReadableBytes { bytes in
+                try decoder.feed(bytes) { output in decoded.writeBytes(output) }
+            }
+            if decoded.readableBytes > 0 {
+                try await consume(decoded)
+            }
         }
         if !isAWSChunked, let declaredLength, received != declaredLength {
             throw S3Error(.incompleteBody)
