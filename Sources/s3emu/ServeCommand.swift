@@ -105,6 +105,15 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var tlsKey: String?
 
+    @Option(
+        name: .customLong("request-timeout"),
+        help: ArgumentHelp(
+            "How long to wait for a client that sends nothing, default 20 (about S3's). A request body that stalls this long, or trickles in at under 1 KiB per period, is answered 400 RequestTimeout and the connection closed; a connection that completes no request head within twice this time (idle, or a head half-sent) is closed.",
+            valueName: "seconds"
+        )
+    )
+    var requestTimeout = 20.0
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. info logs one line per request; debug adds the signature trace.")
     var logLevel: Logger.Level = .info
 
@@ -119,6 +128,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if (tlsCertificate == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together: give both or neither.")
+        }
+        guard requestTimeout > 0, requestTimeout <= 3600 else {
+            throw ValidationError("--request-timeout must be more than 0 and at most 3600 seconds, not \(requestTimeout).")
         }
     }
 
@@ -166,7 +178,10 @@ struct ServeCommand: AsyncParsableCommand {
         let host = self.host
         let port = self.port
         let scheme = certificate == nil ? "http" : "https"
-        let server = S3Server(emulator: emulator, host: host, port: port, certificate: certificate, logger: logger) { port in
+        let idleTimeout = Int64((requestTimeout * 2).rounded(.up))
+        let server = S3Server(
+            emulator: emulator, host: host, port: port, idleTimeoutSeconds: idleTimeout, certificate: certificate, logger: logger
+        ) { port in
             let displayHost = host.contains(":") ? "[\(host)]" : host
             FileHandle.standardOutput.write(Data("s3emu ready at \(scheme)://\(displayHost):\(port)\n".utf8))
         }
@@ -199,6 +214,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.region = region
         configuration.domains = ["localhost"] + domains.filter { $0 != "localhost" }
         configuration.storage = inMemory ? .inMemory : .directory(dataDirectory)
+        configuration.requestTimeout = .milliseconds(Int64(requestTimeout * 1000))
 
         var file = ConfigurationFile()
         let fileName = configFile ?? "(no --config file)"

@@ -42,6 +42,14 @@ public struct EmulatorConfiguration: Sendable {
     public var onRequest: (@Sendable (RequestRecord) -> Void)?
     /// Threads for blocking disk and database work.
     public var ioThreads: Int = 8
+    /// How long the server waits for the next bytes of a request body (20 seconds, about S3's):
+    /// a body that stalls this long, or trickles in at under 1 KiB per period, is answered
+    /// 400 RequestTimeout and its connection closed.
+    ///
+    /// ```swift
+    /// configuration.requestTimeout = .seconds(2)   // a test of slow clients
+    /// ```
+    public var requestTimeout: Duration = .seconds(20)
 
     public init() {}
 }

@@ -29,7 +29,9 @@ public final class S3Server: Service {
     public let port: Int
     private let logger: Logger
     private let onReady: @Sendable (Int) async -> Void
-    /// Closes connections that send nothing for this long, including half-sent heads and stalled bodies.
+    /// Closes connections that send nothing for this long: idle ones, half-sent heads, bodies
+    /// nobody reads. Keep it longer than ``EmulatorConfiguration/requestTimeout``, which answers a
+    /// stalled body that a handler reads with 400 RequestTimeout first.
     private let idleTimeout: TimeAmount
     /// When set, the server speaks HTTPS only, with this certificate.
     public let certificate: ServerCertificate?
@@ -94,7 +96,7 @@ public final class S3Server: Service {
             rawQuery: request.uri.query,
             host: request.head.authority,
             headers: headers,
-            body: S3RequestBody(stream: request.body),
+            body: S3RequestBody(stream: RequestBodyTimeout(request.body, timeout: emulator.configuration.requestTimeout, channel: channel)),
             remoteAddress: channel.remoteAddress?.ipAddress,
             isSecure: isSecure
         )
@@ -111,6 +113,10 @@ public final class S3Server: Service {
                 try await writer.writeInformationalHead(HTTPResponse(status: .continue))
             }
             response = await emulator.execute(context)
+            if response.errorCode == S3ErrorCode.requestTimeout.code {
+                // As S3: the rest of the body is never read, so the connection cannot be reused.
+                response.headers.set("connection", "close")
+            }
         }
         let bytes = response.body.length
         try await write(response, method: s3Request.method, to: writer, clock: emulator.configuration.clock)
