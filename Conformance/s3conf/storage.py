@@ -68,7 +68,8 @@ def census(data_dir: Path) -> BlobCensus:
     try:
         with connection:  # one read transaction: a consistent snapshot
             for table, column in blob_columns(connection):
-                result.referenced.update(row[0] for row in connection.execute(f'SELECT "{column}" FROM "{table}"'))
+                # A delete marker (a version with no bytes) has an empty blob id.
+                result.referenced.update(row[0] for row in connection.execute(f'SELECT "{column}" FROM "{table}"') if row[0])
     finally:
         connection.close()
     for blob_id in result.referenced:
