@@ -3,8 +3,9 @@
 One test repeats the cycle (50 times by default, `S3EMU_CRASH_ITERATIONS` to change): eight
 clients run PutObject (empty to multi-MiB, plain and aws-chunked), overwrites of a small set of
 shared keys, CopyObject (COPY and REPLACE metadata), multipart uploads completed onto the shared
-keys, DeleteObject and DeleteObjects; the server is killed with SIGKILL at a random moment and
-started again on the same data directory. Then:
+keys, DeleteObject and DeleteObjects — in an unversioned bucket and, every other cycle, in one with
+versioning enabled; the server is killed with SIGKILL at a random moment and started again on the
+same data directory. Then:
 
 - every key holds exactly what one write left there — body, ETag, Content-Type and user metadata
   all of the same write — or nothing after a delete, and that write is one that was acknowledged
@@ -301,31 +302,67 @@ def verify(raw: RawS3, bucket: str, ledger: Ledger, initial: dict[str, Version |
     return state
 
 
+def remove_noncurrent_versions(raw: RawS3, bucket: str) -> None:
+    """Deletes every version that is not the latest (keeps a versioned bucket's data small)."""
+    old: list[tuple[str, str]] = []
+    marker = ""
+    while True:
+        page = raw.request("GET", f"/{bucket}?versions" + marker)
+        assert page.status == 200, page
+        root = page.xml()
+        for element in [*root.findall(f"{S3_NS}Version"), *root.findall(f"{S3_NS}DeleteMarker")]:
+            if element.findtext(f"{S3_NS}IsLatest") == "false":
+                old.append((element.findtext(f"{S3_NS}Key"), element.findtext(f"{S3_NS}VersionId")))
+        if root.findtext(f"{S3_NS}IsTruncated") != "true":
+            break
+        marker = (f"&key-marker={quote(root.findtext(f'{S3_NS}NextKeyMarker'), safe='')}"
+                  f"&version-id-marker={quote(root.findtext(f'{S3_NS}NextVersionIdMarker'), safe='')}")
+    delete_objects(raw, bucket, old)
+
+
+def delete_objects(raw: RawS3, bucket: str, objects: list[tuple[str, str | None]]) -> None:
+    for start in range(0, len(objects), 1000):
+        document = ("<Delete><Quiet>true</Quiet>" + "".join(
+            f"<Object><Key>{key}</Key>" + (f"<VersionId>{version}</VersionId>" if version else "") + "</Object>"
+            for key, version in objects[start:start + 1000]) + "</Delete>").encode()
+        response = raw.request("POST", f"/{bucket}?delete", {"Content-MD5": content_md5(document)}, document)
+        assert response.status == 200 and b"<Error>" not in response.body, response
+
+
 def test_kill_9_at_random_moments_never_loses_or_tears_an_acknowledged_write(private_server):
+    """Even cycles write to an unversioned bucket, odd ones to a bucket with versioning enabled
+    (where overwrites and deletes keep the old versions' blobs)."""
     server = private_server("crash")
     data_dir = server.data_dir
-    bucket = unique_name("crash")
     raw = RawS3(server.endpoint, "test", "test", "us-east-1")
-    assert raw.request("PUT", f"/{bucket}").status == 200
+    buckets = [unique_name("crash"), unique_name("crash-versioned")]
+    for bucket in buckets:
+        assert raw.request("PUT", f"/{bucket}").status == 200
+    versioning = b'<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>'
+    response = raw.request("PUT", f"/{buckets[1]}?versioning", {"Content-MD5": content_md5(versioning)}, versioning)
+    assert response.status == 200, response
 
     setup_rng = random.Random(1)
-    stable: dict[str, tuple[bytes, Version]] = {}
-    setup = Workload(raw, bucket, -1, stable, Ledger())
-    for key in STABLE_KEYS:
-        data = setup.body(setup_rng, setup_rng.choice([3, 200_000, 1 * MiB + 5]))
-        version, headers = setup.new_version(setup_rng, data)
-        assert raw.request("PUT", f"/{bucket}/{quote_key(key)}", headers, data).status == 200
-        stable[key] = (data, version)
+    stable: dict[str, dict[str, tuple[bytes, Version]]] = {bucket: {} for bucket in buckets}
+    for bucket in buckets:
+        setup = Workload(raw, bucket, -1, stable[bucket], Ledger())
+        for key in STABLE_KEYS:
+            data = setup.body(setup_rng, setup_rng.choice([3, 200_000, 1 * MiB + 5]))
+            version, headers = setup.new_version(setup_rng, data)
+            assert raw.request("PUT", f"/{bucket}/{quote_key(key)}", headers, data).status == 200
+            stable[bucket][key] = (data, version)
 
-    state: dict[str, Version | None] = {}
+    states: dict[str, dict[str, Version | None]] = {bucket: {} for bucket in buckets}
     kinds: Counter[str] = Counter()
     total_acknowledged = 0
     total_in_flight = 0
     kill_rng = random.Random(os.getpid())
     started = time.monotonic()
     for iteration in range(ITERATIONS):
+        bucket = buckets[iteration % 2]
+        state = states[bucket]
         ledger = Ledger()
-        workload = Workload(raw, bucket, iteration, stable, ledger)
+        workload = Workload(raw, bucket, iteration, stable[bucket], ledger)
         stop = threading.Event()
         threads = [threading.Thread(target=workload.worker, args=(n, stop), daemon=True) for n in range(WORKERS)]
         for thread in threads:
@@ -357,19 +394,18 @@ def test_kill_9_at_random_moments_never_loses_or_tears_an_acknowledged_write(pri
             if key.startswith("own/") and any(op.end is not None for op in ops):
                 assert found[key] is not None, f"acknowledged object {key} lost after kill -9"
         for key in STABLE_KEYS:
-            assert observe(raw, bucket, key) == stable[key][1], f"{key} changed"
+            assert observe(raw, bucket, key) == stable[bucket][key][1], f"{key} changed"
         state.update({k: v for k, v in found.items() if k in HOT_KEYS})
 
-        # Keep the data directory small: drop this cycle's own keys and abort uploads left open.
-        own = [k for k, v in found.items() if k.startswith("own/") and v is not None]
-        for chunk in range(0, len(own), 500):
-            document = ("<Delete><Quiet>true</Quiet>" + "".join(f"<Object><Key>{k}</Key></Object>" for k in own[chunk:chunk + 500])
-                        + "</Delete>").encode()
-            assert raw.request("POST", f"/{bucket}?delete", {"Content-MD5": content_md5(document)}, document).status == 200
+        # Keep the data directory small: drop this cycle's own keys, abort uploads left open, and
+        # in the versioned bucket remove the noncurrent versions.
+        delete_objects(raw, bucket, [(k, None) for k, v in found.items() if k.startswith("own/") and v is not None])
         uploads = raw.request("GET", f"/{bucket}?uploads").xml()
         for upload in uploads.findall(f"{S3_NS}Upload"):
             key, upload_id = upload.findtext(f"{S3_NS}Key"), upload.findtext(f"{S3_NS}UploadId")
             assert raw.request("DELETE", f"/{bucket}/{quote_key(key)}?uploadId={upload_id}").status == 204
+        if bucket == buckets[1]:
+            remove_noncurrent_versions(raw, bucket)
 
     elapsed = time.monotonic() - started
     print(f"\ncrash consistency: {ITERATIONS} kill -9 cycles in {elapsed:.1f} s, "
