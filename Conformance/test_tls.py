@@ -86,7 +86,7 @@ def client(endpoint: str, verify: Any = None) -> Any:
     )
 
 
-def test_https_ready_line_and_boto3_put_get(servers, certificate, tmp_path: Path) -> None:
+def test_https_ready_line_and_boto3_put_get_and_multipart(servers, certificate, tmp_path: Path) -> None:
     server = servers(tmp_path / "data", tls=certificate)
     assert server.endpoint.startswith("https://127.0.0.1:"), server.stdout_text()
     s3 = client(server.endpoint, verify=str(certificate[0]))
@@ -94,6 +94,23 @@ def test_https_ready_line_and_boto3_put_get(servers, certificate, tmp_path: Path
     s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="over/tls.txt", Body=b"sealed")
     assert s3.get_object(Bucket=bucket, Key="over/tls.txt")["Body"].read() == b"sealed"
+    # Over HTTPS botocore streams file bodies as aws-chunked inside Transfer-Encoding: chunked,
+    # with a checksum trailer; PutObject and UploadPart both take that framing.
+    import io
+
+    streamed = s3.put_object(Bucket=bucket, Key="streamed.bin", Body=io.BytesIO(b"s" * 70000))
+    assert "ChecksumCRC32" in streamed or "ETag" in streamed
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="parts.bin", ChecksumAlgorithm="CRC32")
+    parts = []
+    for number, fill in ((1, b"a" * (5 * 1024 * 1024)), (2, b"b" * 1000)):
+        part = s3.upload_part(Bucket=bucket, Key="parts.bin", UploadId=upload["UploadId"], PartNumber=number,
+                              Body=io.BytesIO(fill), ChecksumAlgorithm="CRC32")
+        parts.append({"PartNumber": number, "ETag": part["ETag"], "ChecksumCRC32": part["ChecksumCRC32"]})
+    s3.complete_multipart_upload(Bucket=bucket, Key="parts.bin", UploadId=upload["UploadId"],
+                                 MultipartUpload={"Parts": parts})
+    body = s3.get_object(Bucket=bucket, Key="parts.bin")["Body"].read()
+    assert body == b"a" * (5 * 1024 * 1024) + b"b" * 1000
+    assert s3.get_object(Bucket=bucket, Key="streamed.bin")["Body"].read() == b"s" * 70000
     # A client that does not trust the certificate refuses the server.
     from botocore.exceptions import SSLError
 

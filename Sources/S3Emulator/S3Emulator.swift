@@ -83,6 +83,7 @@ public final class S3Emulator: Sendable {
         var address: RequestAddress?
         var principal: String?
         do {
+            try Self.checkHeaderSectionSize(request)
             let resolved = try RequestAddress.resolve(host: request.host, rawPath: request.rawPath, domains: configuration.domains)
             address = resolved
             let query = try QueryParameters(rawQuery: request.rawQuery)
@@ -119,6 +120,19 @@ public final class S3Emulator: Sendable {
             record(request: request, operation: operation, address: address, principal: principal, response: response, requestID: requestID.requestID)
             return .respond(response)
         }
+    }
+
+    /// The most bytes of header fields S3 reads (`Name: value` lines, `Host` included).
+    static let maxHeaderSectionSize = 8192
+
+    /// RequestHeaderSectionTooLarge past 8 KiB of header fields, as S3 answers.
+    private static func checkHeaderSectionSize(_ request: S3Request) throws(S3Error) {
+        var size = request.host.map { "Host: ".utf8.count + $0.utf8.count + 2 } ?? 0
+        for field in request.headers.fields {
+            size += field.name.utf8.count + 2 + field.value.utf8.count + 2
+        }
+        guard size > maxHeaderSectionSize else { return }
+        throw S3Error(.requestHeaderSectionTooLarge, details: [("MaxSizeAllowed", String(maxHeaderSectionSize))])
     }
 
     /// Reports a finished request to ``EmulatorConfiguration/onRequest``.

@@ -180,4 +180,9 @@ extension S3ErrorCode {
     public static let maxPostPreDataLengthExceeded = S3ErrorCode(
         code: "MaxPostPreDataLengthExceeded", status: 400,
         defaultMessage: "Your POST request fields preceeding the upload file was too large.")
+    public static let requestHeaderSectionTooLarge = S3ErrorCode(
+        code: "RequestHeaderSectionTooLarge", status: 400,
+        defaultMessage: "Your request header section exceeds the maximum allowed size.")
+    public static let policyTooLarge = S3ErrorCode(
+        code: "PolicyTooLarge", status: 400, defaultMessage: "Policy exceeds the maximum allowed document size.")
 }

@@ -4,13 +4,21 @@ import S3EmulatorCore
 
 /// Put/Get/DeleteBucketPolicy and GetBucketPolicyStatus.
 extension S3Emulator {
-    /// The largest bucket policy S3 stores: 20 KB.
+    /// The largest bucket policy S3 stores: 20 KB, not counting whitespace between JSON tokens.
     static let maxBucketPolicySize = 20 * 1024
+    /// The most bytes of a PutBucketPolicy body read to measure it, whitespace included.
+    static let maxBucketPolicyBodySize = 1 << 20
 
     func putBucketPolicy(_ context: RequestContext) async throws -> S3Response {
         let bucket = context.bucket
         _ = try existingBucket(bucket)
-        let body = try await collectBody(context, limit: Self.maxBucketPolicySize)
+        let body: ByteBuffer
+        do {
+            body = try await collectBody(context, limit: Self.maxBucketPolicyBodySize)
+        } catch let error as S3Error where error.code == .maxMessageLengthExceeded {
+            throw S3Error(.policyTooLarge)
+        }
+        guard Self.significantPolicySize(body) <= Self.maxBucketPolicySize else { throw S3Error(.policyTooLarge) }
         guard body.readableBytes > 0 else { throw S3Error(.malformedPolicy, message: "Policies must be valid JSON and the first byte must be '{'") }
         let text = String(buffer: body)
         let identities = self.identities
@@ -30,6 +38,37 @@ extension S3Emulator {
         }
         try await setBucketConfiguration(bucket, name: BucketSettings.Name.policy, value: text)
         return S3Response(status: 204)
+    }
+
+    /// The size of a policy document without the whitespace between its JSON tokens (S3 measures
+    /// a policy that way: a pretty-printed policy is not penalized for its indentation).
+    static func significantPolicySize(_ body: ByteBuffer) -> Int {
+        var size = 0
+        var inString = false
+        var escaped = false
+        for byte in body.readableBytesView {
+            if inString {
+                size += 1
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"):
+                continue
+            case UInt8(ascii: "\""):
+                inString = true
+                size += 1
+            default:
+                size += 1
+            }
+        }
+        return size
     }
 
     func getBucketPolicy(_ context: RequestContext) throws -> S3Response {

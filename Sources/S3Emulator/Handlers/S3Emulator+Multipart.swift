@@ -99,10 +99,11 @@ extension S3Emulator {
         let key = context.key
         let headers = context.headers
         let partNumber = try Self.partNumber(context.query)
-        if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
+        let payload = try RequestPayload(context)
+        // A transfer coding is accepted only around an aws-chunked body, whose decoded length is declared.
+        if headers["transfer-encoding"] != nil, !payload.isAWSChunked {
             throw S3Error(.notImplemented, details: [("Header", "Transfer-Encoding")])
         }
-        let payload = try RequestPayload(context)
         guard let length = payload.declaredLength else {
             throw S3Error(.missingContentLength)
         }

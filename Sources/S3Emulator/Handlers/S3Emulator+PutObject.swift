@@ -15,8 +15,8 @@ extension S3Emulator {
         try ObjectKey.validate(key)
         let headers = context.headers
         let payload = try RequestPayload(context)
-        // HTTP chunked framing is accepted only around an aws-chunked body, whose decoded length is declared.
-        if headers["transfer-encoding"]?.lowercased().contains("chunked") == true, !payload.isAWSChunked {
+        // A transfer coding is accepted only around an aws-chunked body, whose decoded length is declared.
+        if headers["transfer-encoding"] != nil, !payload.isAWSChunked {
             throw S3Error(.notImplemented, details: [("Header", "Transfer-Encoding")])
         }
         guard let length = payload.declaredLength else {

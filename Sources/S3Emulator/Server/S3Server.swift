@@ -120,6 +120,10 @@ public final class S3Server: Service {
         }
         let bytes = response.body.length
         try await write(response, method: s3Request.method, to: writer, clock: emulator.configuration.clock)
+        if s3Request.method == "CONNECT" {
+            // NIO writes every answer to CONNECT without a body or a length: only the close ends it.
+            channel.close(promise: nil)
+        }
 
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
