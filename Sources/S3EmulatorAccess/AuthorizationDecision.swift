@@ -86,10 +86,16 @@ public struct AuthorizationDecision: Sendable {
 
     /// Text that can travel in an HTTP header: printable ASCII only, at most 2000 bytes.
     static func headerSafe(_ text: String) -> String {
+        let utf8 = text.utf8
+        if utf8.count <= 2000, utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            return text  // the usual case: nothing to replace or cut
+        }
         var result = String.UnicodeScalarView()
+        var count = 0
         for scalar in text.unicodeScalars {
             result.append(scalar.value >= 0x20 && scalar.value < 0x7F ? scalar : "?")
-            if result.count >= 2000 { break }
+            count += 1
+            if count >= 2000 { break }
         }
         return String(result)
     }
