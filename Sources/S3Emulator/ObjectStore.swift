@@ -37,6 +37,16 @@ final class ObjectStore: Sendable {
         try await threadPool.runIfActive(body)
     }
 
+    /// Removes a blob no object refers to any more (the one an overwrite replaced) on the I/O
+    /// threads, without waiting: the request answers before the old bytes are unlinked. A crash
+    /// before the removal leaves an orphan blob, which the start-up sweep removes.
+    func removeLater(_ blobID: String) {
+        threadPool.submit { [blobs] _ in
+            // Also when the pool is shutting down (state .cancelled): the file is no object's.
+            blobs.remove(blobID)
+        }
+    }
+
     func shutdown() async throws {
         try await threadPool.shutdownGracefully()
         removeTemporaryDirectory()

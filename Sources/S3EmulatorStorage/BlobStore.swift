@@ -33,6 +33,24 @@ public final class BlobStore: Sendable {
     let temporaryDirectory: String
     /// How many fsync calls commits have made (for tests of the durability flag).
     let syncCount = Atomic<Int>(0)
+    /// The fan-out directories (`blobs/00` … `blobs/ff`) known to exist, one bit each, so that a
+    /// commit makes no `mkdir` for a directory an earlier commit made or found.
+    private let knownFanOuts = Mutex<[UInt64]>([0, 0, 0, 0])
+    /// Shares one directory fsync among the commits into a fan-out directory at the same time.
+    private let directorySyncs = DirectorySyncGroup()
+    /// The fan-out directory writers open at the same time share (see ``newBlobID(_:)``).
+    private let fanOutGroup = Mutex(FanOutGroup())
+
+    private struct FanOutGroup {
+        var prefix = ""
+        /// Writers made and not yet committed or aborted.
+        var openWriters = 0
+        /// Writers given `prefix` so far.
+        var assigned = 0
+    }
+
+    /// At most this many blobs in a row share a fan-out directory.
+    static let fanOutGroupSize = 64
 
     /// Opens the store at `directory`, creating it with `blobs/` and `tmp/` inside when missing.
     public init(directory: String, durable: Bool) throws {
@@ -52,15 +70,41 @@ public final class BlobStore: Sendable {
 
     private func makeWriter(newID: () -> String) throws -> BlobWriter {
         while true {
-            let id = newID()
+            let id = newBlobID(newID())
             let path = temporaryDirectory + "/" + id
             do {
                 let descriptor = try FileSystem.createExclusive(path)
                 return BlobWriter(store: self, id: id, descriptor: descriptor, temporaryPath: path)
             } catch let error as StorageError where error.errno == EEXIST {
-                continue  // 128 random bits collided with a temp file; draw again
+                writerFinished()
+                continue  // 120 random bits collided with a temp file; draw again
+            } catch {
+                writerFinished()
+                throw error
             }
         }
+    }
+
+    /// `randomID` with its fan-out prefix (the first two digits) replaced by the one the writers
+    /// open at the same time share, so that their commits share a directory fsync
+    /// (``DirectorySyncGroup``). A writer made while no other is open starts a new group with
+    /// its own random prefix, and a group takes at most ``fanOutGroupSize`` writers, so blobs
+    /// still spread over all the fan-out directories. Pair with ``writerFinished()``.
+    private func newBlobID(_ randomID: String) -> String {
+        fanOutGroup.withLock { group in
+            if group.openWriters == 0 || group.assigned >= Self.fanOutGroupSize {
+                group.prefix = String(randomID.prefix(2))
+                group.assigned = 0
+            }
+            group.assigned += 1
+            group.openWriters += 1
+            return group.prefix + randomID.dropFirst(2)
+        }
+    }
+
+    /// A writer from ``newBlobID(_:)`` was committed or aborted.
+    func writerFinished() {
+        fanOutGroup.withLock { $0.openWriters -= 1 }
     }
 
     /// Writes a composite blob that reads as `segments` joined in order, and returns its id.
@@ -187,13 +231,51 @@ public final class BlobStore: Sendable {
     /// syncing the directories when durable.
     func install(temporaryPath: String, as blobID: String) throws {
         let fanOutPath = blobsDirectory + "/" + blobID.prefix(2)
-        let created = try FileSystem.makeDirectory(fanOutPath)
+        let fanOut = Self.fanOutIndex(blobID)
+        if !isKnownFanOut(fanOut) {
+            try makeFanOut(fanOutPath, index: fanOut)
+        }
+        do {
+            try FileSystem.rename(temporaryPath, to: fanOutPath + "/" + blobID)
+        } catch let error as StorageError where error.errno == ENOENT {
+            // The fan-out directory went away since it was made (removed by hand): make it again.
+            try makeFanOut(fanOutPath, index: fanOut)
+            try FileSystem.rename(temporaryPath, to: fanOutPath + "/" + blobID)
+        }
+        if durable {
+            try directorySyncs.sync(fanOutPath) { try syncDirectory($0) }
+        }
+    }
+
+    /// Makes a fan-out directory (syncing its parent when it is new and the store is durable)
+    /// and remembers that it exists.
+    private func makeFanOut(_ path: String, index: Int?) throws {
+        let created = try FileSystem.makeDirectory(path)
         if created && durable {
             try syncDirectory(blobsDirectory)
         }
-        try FileSystem.rename(temporaryPath, to: fanOutPath + "/" + blobID)
-        if durable {
-            try syncDirectory(fanOutPath)
+        if let index {
+            knownFanOuts.withLock { $0[index >> 6] |= 1 << UInt64(index & 63) }
+        }
+    }
+
+    private func isKnownFanOut(_ index: Int?) -> Bool {
+        guard let index else { return false }
+        return knownFanOuts.withLock { $0[index >> 6] & (1 << UInt64(index & 63)) != 0 }
+    }
+
+    /// 0–255 for the two lowercase hex digits a blob id starts with.
+    private static func fanOutIndex(_ blobID: String) -> Int? {
+        var utf8 = blobID.utf8.makeIterator()
+        guard let high = utf8.next().flatMap(hexValue), let low = utf8.next().flatMap(hexValue) else { return nil }
+        return high << 4 | low
+    }
+
+    private static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): Int(byte - UInt8(ascii: "a")) + 10
+        default: nil
         }
     }
 

@@ -53,6 +53,8 @@ public final class BlobWriter: Sendable {
             state.isFinished = true
             let descriptor = state.descriptor
             state.descriptor = -1
+            // Counted open until its rename is synced, so that writers committing meanwhile share the directory.
+            defer { store.writerFinished() }
             do {
                 if store.durable {
                     try store.sync(descriptor, path: temporaryPath)
@@ -80,6 +82,7 @@ public final class BlobWriter: Sendable {
                 return
             }
             state.isFinished = true
+            store.writerFinished()
             FileSystem.close(state.descriptor)
             state.descriptor = -1
             _ = try? FileSystem.removeFile(temporaryPath)

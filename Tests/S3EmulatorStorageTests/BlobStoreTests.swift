@@ -229,3 +229,41 @@ final class BlobStoreTests: XCTestCase {
         }
     }
 }
+
+extension BlobStoreTests {
+    func testWritersOpenAtTheSameTimeShareAFanOutDirectoryAndSequentialOnesSpread() throws {
+        let store = try BlobStore(directory: directory.path, durable: false)
+        let open = try (0..<10).map { _ in try store.makeWriter() }
+        let ids = try open.map { try $0.commit() }
+        XCTAssertEqual(Set(ids.map { $0.prefix(2) }).count, 1, "\(ids)")
+        XCTAssertEqual(Set(ids).count, 10)
+        // A group takes at most fanOutGroupSize writers.
+        let many = try (0..<(BlobStore.fanOutGroupSize + 1)).map { _ in try store.makeWriter() }
+        let manyIDs = try many.map { try $0.commit() }
+        XCTAssertEqual(Set(manyIDs.prefix(BlobStore.fanOutGroupSize).map { $0.prefix(2) }).count, 1)
+        XCTAssertTrue(manyIDs.allSatisfy(BlobID.isValid))
+        // An aborted writer leaves the group too: the next lone writer draws a new prefix.
+        let prefixes = try (0..<100).map { _ -> Substring in
+            let aborted = try store.makeWriter()
+            aborted.abort()
+            return try store.makeWriter().commit().prefix(2)
+        }
+        XCTAssertGreaterThan(Set(prefixes).count, 30)
+    }
+
+    func testACommitRemakesAFanOutDirectoryRemovedByHand() throws {
+        let store = try BlobStore(directory: directory.path, durable: true)
+        // While `held` is open, the writers made after it share its fan-out directory.
+        let held = try store.makeWriter()
+        let first = try store.makeWriter().commit()
+        let fanOut = directory.path + "/blobs/" + first.prefix(2)
+        try FileManager.default.removeItem(atPath: fanOut)
+        let second = try store.makeWriter()
+        try write([4, 2], to: second)
+        let secondID = try second.commit()
+        XCTAssertEqual(secondID.prefix(2), first.prefix(2))
+        XCTAssertEqual(try readAll(try store.openReader(secondID)), [4, 2])
+        XCTAssertEqual(try held.commit().prefix(2), first.prefix(2))
+        XCTAssertEqual(directory.files(under: "blobs").count, 2)
+    }
+}

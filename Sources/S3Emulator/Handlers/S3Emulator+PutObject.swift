@@ -102,7 +102,8 @@ extension ObjectStore {
     func commit(_ record: ObjectRecord, precondition: WritePrecondition) throws -> String? {
         switch try metadata.putObject(record, precondition: precondition) {
         case .stored(let replaced, let versionID):
-            if let replaced, replaced != record.blobID { blobs.remove(replaced) }
+            // An update of metadata alone (PutObjectAcl) keeps its blob.
+            if let replaced, replaced != record.blobID { removeLater(replaced) }
             return versionID
         case .noSuchBucket:
             throw S3Error(.noSuchBucket, details: [("BucketName", record.bucket)])
