@@ -1,9 +1,10 @@
 import NIOCore
 import S3EmulatorStorage
 
-/// Streams bytes into a new blob: buffers up to ``batchSize`` in memory, writes each batch
-/// to a temporary file on the I/O threads, then commits the blob and its metadata row in one
-/// hop. Memory stays at one batch whatever the object size.
+/// Streams bytes into a new blob: gathers up to ``batchSize`` bytes (the received buffers
+/// themselves, uncopied), then writes each batch to a temporary file on the I/O threads while
+/// the next batch is received and hashed, and finally commits the blob and its metadata row in
+/// one hop. Memory stays at about two batches whatever the object size.
 ///
 /// Every path out of an upload either commits it or calls ``abort()``; a blob that is never
 /// committed is removed (or swept at the next start).
@@ -12,42 +13,68 @@ struct BlobUpload {
 
     private let store: ObjectStore
     private var writer: BlobWriter?
-    private var pending = ByteBuffer()
+    /// The batch being written, if any: it yields the writer once its bytes are in the file.
+    private var inFlight: Task<BlobWriter, any Error>?
+    private var pending: [ByteBuffer] = []
+    private var pendingBytes = 0
 
     init(store: ObjectStore) {
         self.store = store
     }
 
-    /// Adds bytes; writes a batch to disk when enough have gathered.
+    /// Adds bytes; starts writing a batch when enough have gathered (after the previous batch's
+    /// write has finished, so at most one is in flight).
     mutating func append(_ buffer: ByteBuffer) async throws {
-        var buffer = buffer
-        pending.writeBuffer(&buffer)
-        if pending.readableBytes >= Self.batchSize {
+        guard buffer.readableBytes > 0 else { return }
+        pending.append(buffer)
+        pendingBytes += buffer.readableBytes
+        if pendingBytes >= Self.batchSize {
             try await flush()
         }
     }
 
     private mutating func flush() async throws {
+        try await settle()
         let batch = pending
-        pending = ByteBuffer()
+        pending = []
+        pendingBytes = 0
         let existing = writer
-        writer = try await store.io { [store] in
-            let writer = try existing ?? store.blobs.makeWriter()
-            try batch.withUnsafeReadableBytes { try writer.write($0) }
-            return writer
+        writer = nil
+        inFlight = Task { [store] in
+            try await store.io {
+                let writer = try existing ?? store.blobs.makeWriter()
+                try Self.write(batch, to: writer)
+                return writer
+            }
+        }
+    }
+
+    /// Waits for the write in flight, taking back its writer.
+    private mutating func settle() async throws {
+        guard let inFlight else { return }
+        self.inFlight = nil
+        writer = try await inFlight.value
+    }
+
+    private static func write(_ batch: [ByteBuffer], to writer: BlobWriter) throws {
+        for buffer in batch {
+            try buffer.withUnsafeReadableBytes { try writer.write($0) }
         }
     }
 
     /// Writes what is left, commits the blob, and runs `commitMetadata` with the new blob id,
     /// all on one I/O thread hop. When `commitMetadata` throws, the blob is removed.
-    func finish<T: Sendable>(_ commitMetadata: @escaping @Sendable (String) throws -> T) async throws -> T {
+    mutating func finish<T: Sendable>(_ commitMetadata: @escaping @Sendable (String) throws -> T) async throws -> T {
+        try await settle()
         let batch = pending
         let existing = writer
+        pending = []
+        writer = nil
         return try await store.io { [store] in
             let writer = try existing ?? store.blobs.makeWriter()
             let blobID: String
             do {
-                try batch.withUnsafeReadableBytes { try writer.write($0) }
+                try Self.write(batch, to: writer)
                 blobID = try writer.commit()
             } catch {
                 writer.abort()
@@ -62,9 +89,14 @@ struct BlobUpload {
         }
     }
 
-    /// Discards the upload and its temporary file.
-    func abort() async {
+    /// Discards the upload and its temporary file (after any write in flight has ended).
+    mutating func abort() async {
+        if let inFlight {
+            self.inFlight = nil
+            writer = try? await inFlight.value
+        }
         guard let writer else { return }
+        self.writer = nil
         _ = try? await store.io { writer.abort() }
     }
 }

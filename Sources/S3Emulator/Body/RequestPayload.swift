@@ -69,6 +69,14 @@ struct RequestPayload {
             }
             guard let buffer = next else { break }
             received += Int64(buffer.readableBytes)
+            if !isAWSChunked {
+                // The payload is the body itself: check it (a signed SHA-256) and hand it on, uncopied.
+                try buffer.withUnsafeReadableBytes { bytes in try decoder.feed(bytes) { _ in } }
+                if buffer.readableBytes > 0 {
+                    try await consume(buffer)
+                }
+                continue
+            }
             decoded.clear(minimumCapacity: buffer.readableBytes)
             try buffer.withUnsafeReadableBytes { bytes in
                 try decoder.feed(bytes) { output in decoded.writeBytes(output) }

@@ -6,6 +6,8 @@ import S3EmulatorStorage
 extension S3Emulator {
     /// Bodies up to this size are read from disk in one hop and sent from memory.
     static let smallBodySize: Int64 = 256 * 1024
+    /// Bodies up to this size are read in the request task itself, without an I/O thread hop.
+    static let inlineBodySize: Int64 = 16 * 1024
     /// Larger bodies stream in pieces of this size.
     static let streamChunkSize = 256 * 1024
 
@@ -90,6 +92,12 @@ extension S3Emulator {
     /// A blob's bytes as a response body: read whole when small, streamed otherwise.
     func readBody(blobID: String, offset: Int64, length: Int64) async throws -> S3ResponseBody {
         let store = self.store
+        if length <= Self.inlineBodySize {
+            // A page or two from the page cache: cheaper read here than a round trip to the I/O threads.
+            let reader = try store.blobs.openReader(blobID)
+            defer { reader.close() }
+            return .buffer(try reader.readBuffer(offset: offset, length: Int(length)))
+        }
         if length <= Self.smallBodySize {
             let buffer = try await store.io {
                 let reader = try store.blobs.openReader(blobID)
