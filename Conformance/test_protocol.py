@@ -141,3 +141,52 @@ def test_raw_expect_100_continue_is_answered_before_the_body(raw, bucket, target
         sock.sendall(body)
         final, _ = read_http_head(sock, timeout=10, buffered=rest)
         assert final.startswith(b"HTTP/1.1 200"), final
+
+
+# -- HTTP/1.0 connections (RFC 9112 §9.3) -----------------------------------------------------------
+
+
+def _http10_get(raw, sock, target: str, extra: str = "") -> tuple[bytes, bytes]:
+    """Sends a signed HTTP/1.0 GET on `sock`; returns the response head and the bytes after it."""
+    headers = raw.signed_headers("GET", target)
+    head = f"GET {target} HTTP/1.0\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + extra + "\r\n"
+    sock.sendall(head.encode())
+    return read_http_head(sock, timeout=10)
+
+
+def _read_until_closed(sock, buffered: bytes, timeout: float) -> bytes:
+    sock.settimeout(timeout)
+    data = buffered
+    while True:
+        chunk = sock.recv(65536)  # a connection left open raises a timeout here
+        if not chunk:
+            return data
+        data += chunk
+
+
+def test_http_1_0_request_without_keep_alive_closes_the_connection_after_the_response(raw, stored):
+    with socket.create_connection((raw.hostname, raw.port), timeout=10) as sock:
+        head, rest = _http10_get(raw, sock, f"/{stored}/present")
+        lines = head.decode("latin-1").split("\r\n")
+        assert lines[0].split(" ")[1] == "200", head
+        fields = {line.split(":", 1)[0].strip().lower(): line.split(":", 1)[1].strip() for line in lines[1:]}
+        assert fields.get("connection", "").lower() == "close", head
+        body = _read_until_closed(sock, rest, timeout=5)
+        assert body == b"0123456789", body
+
+
+def test_http_1_0_request_with_keep_alive_is_answered_keep_alive_and_the_connection_stays_open(raw, stored):
+    with socket.create_connection((raw.hostname, raw.port), timeout=10) as sock:
+        for _ in range(2):
+            head, rest = _http10_get(raw, sock, f"/{stored}/present", "Connection: keep-alive\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            assert lines[0].split(" ")[1] == "200", head
+            fields = {line.split(":", 1)[0].strip().lower(): line.split(":", 1)[1].strip() for line in lines[1:]}
+            assert fields.get("connection", "").lower() == "keep-alive", head
+            length = int(fields["content-length"])
+            while len(rest) < length:
+                chunk = sock.recv(65536)
+                assert chunk, "the server closed a keep-alive HTTP/1.0 connection"
+                rest += chunk
+            assert rest == b"0123456789", rest
+
