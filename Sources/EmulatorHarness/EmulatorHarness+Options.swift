@@ -63,6 +63,13 @@ extension EmulatorHarness {
         /// options.idleTimeoutSeconds = 5
         /// ```
         public var idleTimeoutSeconds: Int64
+        /// When set, the server speaks HTTPS only, with this certificate, and ``EmulatorHarness/endpoint``
+        /// is `https://127.0.0.1:<port>`; requests then carry `aws:SecureTransport = true`.
+        ///
+        /// ```swift
+        /// options.certificate = try ServerCertificate(certificatePath: "cert.pem", privateKeyPath: "key.pem")
+        /// ```
+        public var certificate: ServerCertificate?
 
         /// Options with the given values; the defaults suit most tests.
         ///
@@ -74,13 +81,15 @@ extension EmulatorHarness {
             logger: Logger? = nil,
             removesStorageDirectoryAtShutdown: Bool = false,
             gracefulShutdownTimeout: Duration = .milliseconds(100),
-            idleTimeoutSeconds: Int64 = 60
+            idleTimeoutSeconds: Int64 = 60,
+            certificate: ServerCertificate? = nil
         ) {
             self.clock = clock
             self.logger = logger
             self.removesStorageDirectoryAtShutdown = removesStorageDirectoryAtShutdown
             self.gracefulShutdownTimeout = gracefulShutdownTimeout
             self.idleTimeoutSeconds = idleTimeoutSeconds
+            self.certificate = certificate
         }
     }
 }

@@ -46,7 +46,8 @@ public final class EmulatorHarness: Sendable {
     /// XCTAssertEqual(s3.configuration.users.map(\.name), ["steve"])
     /// ```
     public let configuration: EmulatorConfiguration
-    /// The base URL of the server, `http://127.0.0.1:<port>`; use it with path-style addressing.
+    /// The base URL of the server, `http://127.0.0.1:<port>` (`https://` with
+    /// ``Options/certificate``); use it with path-style addressing.
     ///
     /// ```swift
     /// let url = s3.endpoint.appendingPathComponent("photos/cat.jpg")
@@ -82,14 +83,14 @@ public final class EmulatorHarness: Sendable {
     private let lifecycle: Lifecycle
 
     private init(
-        emulator: S3Emulator, configuration: EmulatorConfiguration, port: Int, clock: HarnessClock, log: RequestLog,
-        lifecycle: Lifecycle
+        emulator: S3Emulator, configuration: EmulatorConfiguration, port: Int, secure: Bool, clock: HarnessClock,
+        log: RequestLog, lifecycle: Lifecycle
     ) {
         self.emulator = emulator
         self.configuration = configuration
         self.port = port
         // The literal is well formed for any port number.
-        self.endpoint = URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/")
+        self.endpoint = URL(string: "\(secure ? "https" : "http")://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/")
         self.region = configuration.region
         self.credentials = configuration.rootCredentials
         self.clock = clock
@@ -140,7 +141,8 @@ public final class EmulatorHarness: Sendable {
         let emulator = try S3Emulator(configuration: configuration, logger: logger)
         let ready = ReadySignal()
         let server = S3Server(
-            emulator: emulator, host: "127.0.0.1", port: 0, idleTimeoutSeconds: options.idleTimeoutSeconds, logger: logger
+            emulator: emulator, host: "127.0.0.1", port: 0, idleTimeoutSeconds: options.idleTimeoutSeconds,
+            certificate: options.certificate, logger: logger
         ) { port in
             ready.succeed(port)
         }
@@ -173,7 +175,8 @@ public final class EmulatorHarness: Sendable {
         }
         let lifecycle = Lifecycle(group: group, running: running, emulator: emulator, removedDirectory: removedDirectory)
         return EmulatorHarness(
-            emulator: emulator, configuration: configuration, port: port, clock: clock, log: log, lifecycle: lifecycle
+            emulator: emulator, configuration: configuration, port: port, secure: options.certificate != nil, clock: clock,
+            log: log, lifecycle: lifecycle
         )
     }
 

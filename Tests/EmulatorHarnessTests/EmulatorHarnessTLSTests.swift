@@ -1,0 +1,77 @@
+import EmulatorHarness
+import Foundation
+import XCTest
+
+/// `Options.certificate`: the harness serves HTTPS, checked with curl against a certificate
+/// the test makes with the openssl command.
+final class EmulatorHarnessTLSTests: XCTestCase {
+    func testACertificateMakesTheEndpointHTTPS() async throws {
+        let openssl = try tool("openssl")
+        let curl = try tool("curl")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("s3emu-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cert = folder.appendingPathComponent("cert.pem").path
+        let key = folder.appendingPathComponent("key.pem").path
+        let made = try await run(openssl, [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+            "-subj", "/CN=s3emu test", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
+        ])
+        XCTAssertEqual(made.status, 0, made.output)
+
+        let certificate = try ServerCertificate(certificatePath: cert, privateKeyPath: key)
+        try await EmulatorHarness.withEmulator(options: .init(certificate: certificate)) { s3 in
+            XCTAssertEqual(s3.endpoint.absoluteString, "https://127.0.0.1:\(s3.port)")
+            // An unsigned ListBuckets over TLS: answered, and refused.
+            let trusted = try await run(curl, ["-sS", "--cacert", cert, "-o", "/dev/null", "-w", "%{http_code}", s3.endpoint.absoluteString])
+            XCTAssertEqual(trusted.output, "403")
+            // Without the certificate curl does not trust the server (exit 60).
+            let untrusted = try await run(curl, ["-sS", "-o", "/dev/null", s3.endpoint.absoluteString])
+            XCTAssertEqual(untrusted.status, 60, untrusted.output)
+        }
+    }
+
+    func testAMissingCertificateFileIsNamedInTheError() {
+        XCTAssertThrowsError(try ServerCertificate(certificatePath: "/nonexistent/cert.pem", privateKeyPath: "/nonexistent/key.pem")) { error in
+            XCTAssertEqual(
+                String(describing: error), "cannot read the TLS certificate /nonexistent/cert.pem: No such file or directory")
+        }
+    }
+
+    // MARK: - Support
+
+    /// The path of a command; under CI=true a missing one fails the test, locally it skips it.
+    func tool(_ name: String) throws -> String {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            let path = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        if ["1", "true", "yes"].contains(ProcessInfo.processInfo.environment["CI"]?.lowercased() ?? "") {
+            XCTFail("CI=true: the \(name) command is not installed")
+        }
+        throw XCTSkip("the \(name) command is not installed")
+    }
+
+    /// Runs a command to completion on a thread of its own (the server it talks to runs on the
+    /// concurrency pool): its exit status and its standard output and error together.
+    func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try Self.runBlocking(executable, arguments) })
+            }
+        }
+    }
+
+    static func runBlocking(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
