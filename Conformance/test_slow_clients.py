@@ -209,3 +209,32 @@ def test_fifty_slow_connections_do_not_hold_up_other_clients(private_server):
         for sock in slow:
             sock.close()
     assert round_trips(3)
+
+
+def test_a_client_that_stops_reading_a_download_gets_its_connection_closed(slow_server):
+    """A GetObject whose client stops reading is not held open forever (with the object's file):
+    once nothing could be written for the timeout, the connection is closed."""
+    server, raw, bucket = slow_server
+    body = os.urandom(32 * 1024 * 1024)
+    assert raw.request("PUT", f"/{bucket}/large", {}, body).status == 200
+    before = len(os.listdir(f"/proc/{server.pid}/fd"))
+    headers = raw.signed_headers("GET", f"/{bucket}/large")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)
+    sock.connect((raw.hostname, raw.port))
+    with sock:
+        request = f"GET /{bucket}/large HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+        sock.sendall(request.encode())
+        time.sleep(TIMEOUT * 3)  # read nothing
+        received = 0
+        sock.settimeout(TIMEOUT * 5)
+        try:
+            while chunk := sock.recv(1 << 20):
+                received += len(chunk)
+        except ConnectionResetError:
+            pass
+    assert received < len(body), "the server waited for the stalled reader and sent the whole object"
+    deadline = time.monotonic() + 10
+    while len(os.listdir(f"/proc/{server.pid}/fd")) > before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(os.listdir(f"/proc/{server.pid}/fd")) <= before, "the download's file stayed open"

@@ -108,7 +108,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("request-timeout"),
         help: ArgumentHelp(
-            "How long to wait for a client that sends nothing, default 20 (about S3's). A request body that stalls this long, or trickles in at under 1 KiB per period, is answered 400 RequestTimeout and the connection closed; a connection that completes no request head within twice this time (idle, or a head half-sent) is closed.",
+            "How long to wait for a client that sends nothing, default 20 (about S3's). A request body that stalls this long, or trickles in at under 1 KiB per period, is answered 400 RequestTimeout and the connection closed; a download the client stops reading for this long, and a connection that completes no request head within twice this time (idle, or a head half-sent), are closed.",
             valueName: "seconds"
         )
     )

@@ -44,7 +44,8 @@ public struct EmulatorConfiguration: Sendable {
     public var ioThreads: Int = 8
     /// How long the server waits for the next bytes of a request body (20 seconds, about S3's):
     /// a body that stalls this long, or trickles in at under 1 KiB per period, is answered
-    /// 400 RequestTimeout and its connection closed.
+    /// 400 RequestTimeout and its connection closed; a streamed response the client stops reading
+    /// for this long has its connection closed.
     ///
     /// ```swift
     /// configuration.requestTimeout = .seconds(2)   // a test of slow clients

@@ -122,7 +122,10 @@ public final class S3Server: Service {
             }
         }
         let bytes = response.body.length
-        try await write(response, method: s3Request.method, to: writer, clock: emulator.configuration.clock)
+        try await write(
+            response, method: s3Request.method, to: writer, clock: emulator.configuration.clock,
+            channel: channel, writeTimeout: emulator.configuration.requestTimeout
+        )
         if s3Request.method == "CONNECT" {
             // NIO writes every answer to CONNECT without a body or a length: only the close ends it.
             channel.close(promise: nil)
@@ -162,7 +165,10 @@ public final class S3Server: Service {
         return line
     }
 
-    private static func write(_ response: S3Response, method: String, to writer: consuming ResponseWriter, clock: any S3Clock) async throws {
+    private static func write(
+        _ response: S3Response, method: String, to writer: consuming ResponseWriter, clock: any S3Clock,
+        channel: any Channel, writeTimeout: Duration
+    ) async throws {
         var fields = HTTPFields()
         fields.reserveCapacity(response.headers.fields.count + 4)
         for (name, value) in response.headers {
@@ -188,7 +194,9 @@ public final class S3Server: Service {
             }
         case .stream(_, let produce):
             let bodyWriter = try await writer.writeHead(head)
-            let adapter = BodyWriterAdapter(bodyWriter)
+            let timeout = ResponseWriteTimeout(timeout: writeTimeout, channel: channel)
+            defer { timeout.stop() }
+            let adapter = BodyWriterAdapter(bodyWriter, timeout: timeout)
             try await produce(adapter)
             try await adapter.finish()
         }
@@ -202,13 +210,16 @@ public final class S3Server: Service {
 /// concurrently.
 private final class BodyWriterAdapter<Writer: ResponseBodyWriter>: S3ResponseBodyWriter, @unchecked Sendable {
     private var writer: Writer
+    /// Closes the connection when a write cannot proceed for the request timeout (a client that stopped reading).
+    private let timeout: ResponseWriteTimeout
 
-    init(_ writer: Writer) {
+    init(_ writer: Writer, timeout: ResponseWriteTimeout) {
         self.writer = writer
+        self.timeout = timeout
     }
 
     func write(_ buffer: ByteBuffer) async throws {
-        try await writer.write(buffer)
+        try await timeout.guarding { try await writer.write(buffer) }
     }
 
     func finish() async throws {
