@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOSSL
 
 /// The certificate chain and private key an ``S3Server`` presents when it serves HTTPS.
@@ -46,9 +47,12 @@ public struct ServerCertificate: Sendable {
         } catch {
             throw ServerCertificateError("the TLS key \(privateKeyPath) holds no unencrypted PEM private key")
         }
-        let configuration = TLSConfiguration.makeServerConfiguration(
+        var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key)
         )
+        // At shutdown an idle client (an SDK's pooled connection) never answers close_notify;
+        // NIOSSL's default wait of 5 s would hold up every SIGTERM.
+        configuration.shutdownTimeout = .milliseconds(250)
         do {
             _ = try NIOSSLContext(configuration: configuration)
         } catch {
