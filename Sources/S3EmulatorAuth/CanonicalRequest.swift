@@ -1,3 +1,5 @@
+import S3EmulatorCore
+
 /// The canonical request of Signature Version 4, built the way S3 builds it.
 ///
 /// ```
@@ -121,28 +123,36 @@ struct CanonicalRequest {
     /// The canonical query string of a raw query.
     static func appendCanonicalQuery(_ rawQuery: String?, excludingSignatureParameter: Bool, to out: inout [UInt8]) {
         guard let rawQuery, !rawQuery.isEmpty else { return }
-        var pairs: [(name: [UInt8], value: [UInt8])] = []
-        for parameter in rawQuery.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            let equals = parameter.firstIndex(of: UInt8(ascii: "="))
-            var name: [UInt8] = []
-            var value: [UInt8] = []
-            appendReencoded(parameter[..<(equals ?? parameter.endIndex)], plusIsSpace: true, keepSlash: false, to: &name)
-            if let equals {
-                appendReencoded(
-                    parameter[parameter.index(after: equals)...], plusIsSpace: true, keepSlash: false, to: &value)
+        // Every name and value re-encoded into one buffer; the pairs are ranges of it.
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(rawQuery.utf8.count + 32)
+        var pairs: [(name: Range<Int>, value: Range<Int>)] = []
+        pairs.reserveCapacity(8)
+        URIEncoding.forEachQueryPart(rawQuery) { rawName, rawValue in
+            let nameStart = scratch.count
+            appendReencoded(rawName.utf8, plusIsSpace: true, keepSlash: false, to: &scratch)
+            let nameEnd = scratch.count
+            if let rawValue {
+                appendReencoded(rawValue.utf8, plusIsSpace: true, keepSlash: false, to: &scratch)
             }
-            if excludingSignatureParameter && isSignatureParameter(name) { continue }
-            pairs.append((name, value))
+            if excludingSignatureParameter && isSignatureParameter(scratch[nameStart..<nameEnd]) {
+                scratch.removeSubrange(nameStart...)
+                return true
+            }
+            pairs.append((nameStart..<nameEnd, nameEnd..<scratch.count))
+            return true
         }
         pairs.sort { lhs, rhs in
-            if lhs.name != rhs.name { return lhs.name.lexicographicallyPrecedes(rhs.name) }
-            return lhs.value.lexicographicallyPrecedes(rhs.value)
+            let left = scratch[lhs.name]
+            let right = scratch[rhs.name]
+            if !left.elementsEqual(right) { return left.lexicographicallyPrecedes(right) }
+            return scratch[lhs.value].lexicographicallyPrecedes(scratch[rhs.value])
         }
         for (index, pair) in pairs.enumerated() {
             if index > 0 { out.append(UInt8(ascii: "&")) }
-            out += pair.name
+            out += scratch[pair.name]
             out.append(UInt8(ascii: "="))
-            out += pair.value
+            out += scratch[pair.value]
         }
     }
 
@@ -155,7 +165,7 @@ struct CanonicalRequest {
     private static let signatureParameter = Array("x-amz-signature".utf8)
 
     /// Whether an encoded query name is `X-Amz-Signature`, in any letter case.
-    private static func isSignatureParameter(_ name: [UInt8]) -> Bool {
+    private static func isSignatureParameter(_ name: ArraySlice<UInt8>) -> Bool {
         guard name.count == signatureParameter.count else { return false }
         for (byte, expected) in zip(name, signatureParameter) {
             let lowered = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte

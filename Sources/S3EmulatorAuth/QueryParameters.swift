@@ -1,3 +1,5 @@
+import S3EmulatorCore
+
 /// The parameters of a raw query string, for finding the authentication parameters in it.
 /// Names match without regard to letter case where S3 does so (`X-Amz-*`).
 struct QueryParameters {
@@ -14,14 +16,19 @@ struct QueryParameters {
 
     init(_ rawQuery: String?) {
         guard let rawQuery, !rawQuery.isEmpty else { return }
-        for part in rawQuery.split(separator: "&", omittingEmptySubsequences: true) {
-            let equals = part.firstIndex(of: "=")
-            let name = AuthBytes.percentDecoded(part[..<(equals ?? part.endIndex)], plusIsSpace: true)
-            parameters.append(
-                Parameter(
-                    name: name, lowercasedName: name.lowercased(),
-                    rawValue: equals.map { part[part.index(after: $0)...] }))
+        var parameters: [Parameter] = []
+        parameters.reserveCapacity(8)
+        URIEncoding.forEachQueryPart(rawQuery) { rawName, rawValue in
+            let name = AuthBytes.percentDecoded(rawName, plusIsSpace: true)
+            parameters.append(Parameter(name: name, lowercasedName: Self.lowercased(name), rawValue: rawValue))
+            return true
         }
+        self.parameters = parameters
+    }
+
+    /// `name.lowercased()`, without a new string when there is nothing to lower.
+    private static func lowercased(_ name: String) -> String {
+        name.utf8.contains { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || $0 >= 0x80 } ? name.lowercased() : name
     }
 
     /// Whether a parameter is named `lowercasedName` in any letter case.

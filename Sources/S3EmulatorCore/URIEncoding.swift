@@ -48,18 +48,53 @@ public enum URIEncoding {
     /// part fails to decode.
     public static func parseQuery(_ rawQuery: String) -> [(name: String, value: String?)]? {
         var parameters: [(name: String, value: String?)] = []
-        for part in rawQuery.split(separator: "&", omittingEmptySubsequences: true) {
-            if let equals = part.firstIndex(of: "=") {
-                guard let name = formDecode(part[..<equals]),
-                    let value = formDecode(part[part.index(after: equals)...])
-                else { return nil }
+        var failed = false
+        forEachQueryPart(rawQuery) { name, value in
+            guard let name = formDecode(name) else {
+                failed = true
+                return false
+            }
+            if let value {
+                guard let value = formDecode(value) else {
+                    failed = true
+                    return false
+                }
                 parameters.append((name, value))
             } else {
-                guard let name = formDecode(part) else { return nil }
                 parameters.append((name, nil))
             }
+            return true
         }
-        return parameters
+        return failed ? nil : parameters
+    }
+
+    /// Calls `body` with each `&`-separated part of a raw query string, split on its first `=`
+    /// (the value is nil without one), still encoded, in order; empty parts are skipped. Stops
+    /// when `body` returns false. Nothing is allocated for the parts.
+    public static func forEachQueryPart(_ rawQuery: String, _ body: (Substring, Substring?) -> Bool) {
+        let query = Substring(rawQuery)
+        let utf8 = query.utf8
+        var start = utf8.startIndex
+        while start != utf8.endIndex {
+            var end = start
+            var equals: String.Index?
+            while end != utf8.endIndex {
+                let byte = utf8[end]
+                if byte == UInt8(ascii: "&") { break }
+                if byte == UInt8(ascii: "="), equals == nil { equals = end }
+                end = utf8.index(after: end)
+            }
+            if start != end {
+                let keepGoing: Bool
+                if let equals {
+                    keepGoing = body(query[start..<equals], query[utf8.index(after: equals)..<end])
+                } else {
+                    keepGoing = body(query[start..<end], nil)
+                }
+                if !keepGoing { return }
+            }
+            start = end == utf8.endIndex ? end : utf8.index(after: end)
+        }
     }
 
     // MARK: - Helpers
