@@ -2,7 +2,7 @@
 
 The server's data directory is on a 16 MiB tmpfs mounted for the test (root only; under CI=true
 a file system that cannot be mounted fails the test instead of skipping it). A filler file takes
-the free space; then a PutObject, an UploadPart, a run of small PutObjects until SQLite itself
+the free space; then a PutObject, a CopyObject, an UploadPart, a run of small PutObjects until SQLite itself
 cannot commit, and a CompleteMultipartUpload each fail with 503 ServiceUnavailable naming the full
 disk (why 503: see `S3Emulator.errorResponse`); no partial object or part becomes visible, no temp
 file or orphaned blob is left, earlier objects read back intact, and once space is freed the same
@@ -129,6 +129,11 @@ def test_a_full_disk_fails_the_write_that_needs_space_and_nothing_else(small_fil
     big = os.urandom(MiB)
     assert_disk_full(raw.request("PUT", f"/{bucket}/too-big", {}, big))
     assert raw.request("HEAD", f"/{bucket}/too-big").status == 404
+    check_nothing_else_changed(set(earlier))
+
+    # CopyObject: 503, no copy.
+    assert_disk_full(raw.request("PUT", f"/{bucket}/copy", {"x-amz-copy-source": f"/{bucket}/b/c"}))
+    assert raw.request("HEAD", f"/{bucket}/copy").status == 404
     check_nothing_else_changed(set(earlier))
 
     # UploadPart: 503, the upload keeps only its earlier parts.
