@@ -475,6 +475,12 @@ def _raw_metadata(value: bytes, key: str) -> Callable[[Context], bytes]:
     return build
 
 
+# Every x-amz-* header must be signed; an unsigned one is refused and named.
+case("metadata/unsigned-x-amz-meta-header",
+     lambda ctx: ctx.signed("PUT", obj("meta-unsigned"), {}, b"m", extra=[("x-amz-meta-sneaky", "v")]),
+     403, "AccessDenied", check=lambda ctx, a: _expect_field(a, "HeadersNotSigned", "x-amz-meta-sneaky"))
+case("metadata/control-character-in-header-value",
+     lambda ctx: ctx.signed("PUT", obj("meta-control"), {}, b"m", extra=[("Cache-Control", "a\x01b")]), 400, None, closes=True)
 # Bytes that are not UTF-8 in a signed header break the signature: S3 refuses it as unsigned bytes.
 for _name, _value in {"ff": b"\xff\xfe", "overlong": b"\xc0\xaf", "truncated": b"\xe2\x82", "surrogate": b"\xed\xa0\x80"}.items():
     case(f"metadata/invalid-utf8-{_name}", _raw_metadata(_value, f"meta-{_name}"), 403, "SignatureDoesNotMatch")

@@ -231,3 +231,29 @@ def test_plain_http_to_the_tls_port_is_dropped_and_the_server_keeps_serving(serv
     assert server.is_running()
     s3.put_object(Bucket=bucket, Key="still.txt", Body=b"alive")
     assert s3.get_object(Bucket=bucket, Key="still.txt")["Body"].read() == b"alive"
+
+
+@pytest.mark.parametrize("request_bytes", [
+    b"GARBAGE\r\n\r\n",
+    b"GET / HTTP/9.9\r\nHost: x\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: x\r\nX-Nul: a\x00b\r\n\r\n",
+    b"PUT /b/k HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"p" * (100 * 1024) + b"\r\n\r\n",
+], ids=["garbage", "bad-version", "nul-in-header", "length-and-chunked", "100KiB-header"])
+def test_malformed_http_inside_tls_is_refused_like_plain_http(servers, certificate, tmp_path: Path,
+                                                             request_bytes: bytes) -> None:
+    server = servers(tmp_path / "data", tls=certificate)
+    context = ssl.create_default_context(cafile=str(certificate[0]))
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        with context.wrap_socket(sock, server_hostname="127.0.0.1") as tls:
+            tls.sendall(request_bytes)
+            answer = b""
+            try:
+                while chunk := tls.recv(65536):
+                    answer += chunk
+            except (ssl.SSLError, ConnectionResetError):
+                pass  # the server closed without waiting for our close_notify
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:300]
+    assert server.is_running()
+    s3 = client(server.endpoint, verify=str(certificate[0]))
+    assert s3.list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
