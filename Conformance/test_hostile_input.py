@@ -688,6 +688,9 @@ case("method/trace-on-bucket", lambda ctx: ctx.signed("TRACE", f"/{BUCKET}"), 40
 case("method/connect-on-service", lambda ctx: ctx.unsigned("CONNECT", "127.0.0.1:80"), 400, None, closes=True)
 # The absolute form is HTTP/1.1: its path addresses the bucket, unsigned here, so refused.
 case("target/absolute-form", lambda ctx: ctx.unsigned("GET", "http://evil.example/" + BUCKET), 403, "AccessDenied")
+# A request target longer than the HTTP decoder reads: refused before any S3 processing.
+case("target/100KiB-path", lambda ctx: ctx.unsigned("GET", obj("k" * 100000)), 400, None, closes=True)
+case("target/100KiB-query", lambda ctx: ctx.unsigned("GET", f"/{BUCKET}?prefix=" + "a" * 100000), 400, None, closes=True)
 case("target/asterisk", lambda ctx: ctx.unsigned("GET", "*"), 400, "InvalidURI")
 
 
