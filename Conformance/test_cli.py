@@ -37,7 +37,8 @@ def test_help_lists_the_serve_command(binary):
 def test_serve_help_explains_every_option(binary):
     result = run(binary, "serve", "--help")
     assert result.returncode == 0, result
-    for option in ("--host", "--port", "--data-dir", "--in-memory", "--region", "--log-level", "--domain"):
+    for option in ("--host", "--port", "--data-dir", "--in-memory", "--region", "--log-level", "--domain",
+                   "--tls-cert", "--tls-key"):
         assert option in result.stdout, option
 
 
