@@ -17,10 +17,10 @@ let package = Package(
         .package(path: ".."),
     ],
     targets: [
+        .target(name: "CLibFuzzer"),
         .executableTarget(
             name: "s3emu-fuzz",
-            dependencies: [.product(name: "S3EmulatorFuzzing", package: s3emuPackage)],
-            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+            dependencies: ["CLibFuzzer", .product(name: "S3EmulatorFuzzing", package: s3emuPackage)]
         ),
     ]
 )

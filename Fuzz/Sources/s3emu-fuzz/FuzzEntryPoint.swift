@@ -1,3 +1,4 @@
+import CLibFuzzer
 import Foundation
 import S3EmulatorFuzzing
 
@@ -12,22 +13,26 @@ let selectedTarget: FuzzTarget = {
     return target
 }()
 
-/// libFuzzer's set-up hook: checks S3EMU_FUZZ_TARGET before the first input.
-@_cdecl("LLVMFuzzerInitialize")
-public func fuzzerInitialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> CInt {
-    if ProcessInfo.processInfo.environment["S3EMU_FUZZ_PRINT_MAX_LEN"] != nil {
-        // scripts/fuzz asks for the target's -max_len this way.
-        print(selectedTarget.maximumInputLength)
-        exit(0)
-    }
-    _ = selectedTarget
-    return 0
-}
-
 /// libFuzzer's entry point: one input through the selected target; a bug traps.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size)
     selectedTarget.runOrTrap(bytes)
     return 0
+}
+
+/// `s3emu-fuzz [libFuzzer flags] [corpus directories or files]`, with S3EMU_FUZZ_TARGET set.
+@main
+enum FuzzMain {
+    static func main() {
+        if ProcessInfo.processInfo.environment["S3EMU_FUZZ_PRINT_MAX_LEN"] != nil {
+            // scripts/fuzz asks for the target's -max_len this way.
+            print(selectedTarget.maximumInputLength)
+            exit(0)
+        }
+        _ = selectedTarget
+        var argc = CommandLine.argc
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzerTestOneInput(data, size) })
+    }
 }

@@ -72,7 +72,7 @@ enum MultipartFormData {
                     out.append(bytes[index])
                     index += 1
                 }
-                index += 1
+                if index < bytes.count { index += 1 }  // the closing `"`; an unterminated string runs to the end
                 parameterValue = String(decoding: out, as: UTF8.self)
                 _ = token(until: [UInt8(ascii: ";")])
             } else {
