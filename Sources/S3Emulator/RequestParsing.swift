@@ -71,21 +71,10 @@ package enum RequestParsing {
         return root.childText("LocationConstraint").flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// PutBucketVersioning: the `<VersioningConfiguration>` document, as the handler reads it.
+    /// PutBucketVersioning: the `<VersioningConfiguration>` document, read by the handler's own code.
     /// Returns the new state, nil when the document changes nothing.
     package static func versioningConfiguration(_ bytes: [UInt8]) throws(S3Error) -> String? {
-        let root = try XMLParser.parse(bytes)
-        guard root.name == "VersioningConfiguration" else { throw S3Error(.malformedXML) }
-        if let mfaDelete = root.childText("MfaDelete") {
-            switch mfaDelete {
-            case "Disabled": break
-            case "Enabled": throw S3Error(.notImplemented, message: "s3emu does not emulate MFA delete")
-            default: throw S3Error(.malformedXML)
-            }
-        }
-        guard let status = root.childText("Status") else { return nil }
-        guard let versioning = BucketVersioning(rawValue: status) else { throw S3Error(.malformedXML) }
-        return versioning.rawValue
+        try S3Emulator.versioningConfiguration(bytes)?.rawValue
     }
 
     /// A `versionId` query parameter or `<VersionId>` element. Returns whether it names a version.

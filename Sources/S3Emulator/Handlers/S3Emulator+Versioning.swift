@@ -25,7 +25,16 @@ extension S3Emulator {
     func putBucketVersioning(_ context: RequestContext) async throws -> S3Response {
         _ = try existingBucket(context.bucket)
         let body = try await collectBody(context, limit: 64 * 1024)
-        let root = try XMLParser.parse(body.readableBytesView)
+        guard let versioning = try Self.versioningConfiguration(Array(body.readableBytesView)) else {
+            return S3Response(status: 200)  // nothing to change
+        }
+        try await setBucketConfiguration(context.bucket, name: BucketVersioning.configurationName, value: versioning.rawValue)
+        return S3Response(status: 200)
+    }
+
+    /// Reads a `<VersioningConfiguration>` document: the new state, nil when it changes nothing.
+    static func versioningConfiguration(_ bytes: [UInt8]) throws(S3Error) -> BucketVersioning? {
+        let root = try XMLParser.parse(bytes)
         guard root.name == "VersioningConfiguration" else { throw S3Error(.malformedXML) }
         if let mfaDelete = root.childText("MfaDelete") {
             switch mfaDelete {
@@ -34,12 +43,9 @@ extension S3Emulator {
             default: throw S3Error(.malformedXML)
             }
         }
-        guard let status = root.childText("Status") else {
-            return S3Response(status: 200)  // nothing to change
-        }
+        guard let status = root.childText("Status") else { return nil }
         guard let versioning = BucketVersioning(rawValue: status) else { throw S3Error(.malformedXML) }
-        try await setBucketConfiguration(context.bucket, name: BucketVersioning.configurationName, value: versioning.rawValue)
-        return S3Response(status: 200)
+        return versioning
     }
 
     // MARK: versionId
