@@ -3,7 +3,9 @@
 The layout (Sources/S3EmulatorStorage): `metadata.sqlite` (WAL), blobs under
 `blobs/<first two characters>/<id>`, temp files under `tmp/`. A blob id is 32 lowercase hex
 characters; a composite blob (a completed multipart upload) is the same followed by `.parts`, and
-its file lists the plain blobs it joins (`s3emu composite blob 1`, then `<id> <size>` lines).
+its file lists the plain blobs it joins (`s3emu composite blob 1`, then `<id> <size>` lines). An
+inline blob (a small object's bytes) is the same followed by `.inline`; it is a row of the
+`inline_blobs` table, not a file.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ COMPOSITE_HEADER = "s3emu composite blob 1"
 
 @dataclass
 class BlobCensus:
-    files: set[str] = field(default_factory=set)       # blob files under blobs/
+    files: set[str] = field(default_factory=set)       # blob files under blobs/, and inline blobs in SQLite
     temps: list[str] = field(default_factory=list)     # files under tmp/
     referenced: set[str] = field(default_factory=set)  # blob ids in the metadata
     joined: set[str] = field(default_factory=set)      # plain blobs that live composites join
@@ -70,6 +72,9 @@ def census(data_dir: Path) -> BlobCensus:
             for table, column in blob_columns(connection):
                 # A delete marker (a version with no bytes) has an empty blob id.
                 result.referenced.update(row[0] for row in connection.execute(f'SELECT "{column}" FROM "{table}"') if row[0])
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "inline_blobs" in tables:
+                result.files.update(row[0] for row in connection.execute("SELECT id FROM inline_blobs"))
     finally:
         connection.close()
     for blob_id in result.referenced:

@@ -5,6 +5,9 @@ import S3EmulatorStorage
 
 /// The storage engine as the handlers use it: metadata, blobs, and a thread pool that keeps
 /// blocking disk and SQLite work off the request tasks.
+///
+/// Bodies of up to ``MetadataStore/inlineBlobLimit`` bytes are stored in the metadata database
+/// with their row (inline blobs, see ``BlobUpload``); larger ones in blob files.
 final class ObjectStore: Sendable {
     let metadata: MetadataStore
     let blobs: BlobStore
@@ -19,13 +22,15 @@ final class ObjectStore: Sendable {
                 .appendingPathComponent("s3emu-\(UInt64.random(in: 0...UInt64.max))").path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             self.temporaryDirectory = directory
-            self.metadata = try MetadataStore(path: nil)
-            self.blobs = try BlobStore(directory: directory, durable: false)
+            let metadata = try MetadataStore(path: nil)
+            self.metadata = metadata
+            self.blobs = try BlobStore(directory: directory, durable: false, inlineBlobs: metadata.inlineBlob)
         case .directory(let path):
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             self.temporaryDirectory = nil
-            self.metadata = try MetadataStore(path: path + "/metadata.sqlite")
-            self.blobs = try BlobStore(directory: path, durable: configuration.durableWrites)
+            let metadata = try MetadataStore(path: path + "/metadata.sqlite")
+            self.metadata = metadata
+            self.blobs = try BlobStore(directory: path, durable: configuration.durableWrites, inlineBlobs: metadata.inlineBlob)
             _ = try blobs.sweep(keeping: metadata.liveBlobIDs())
         }
         self.threadPool = NIOThreadPool(numberOfThreads: max(2, configuration.ioThreads))

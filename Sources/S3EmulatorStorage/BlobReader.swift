@@ -8,6 +8,9 @@ import Synchronization
 /// them, so the reader keeps reading them even if the object is deleted meanwhile (as it does
 /// for a plain blob); a composite of more blobs opens each one when a read reaches it and keeps
 /// one open at a time, so that a 10 000-part object does not hold 10 000 files open.
+///
+/// An inline blob (``BlobID/isInline(_:)``) is read from the database whole when the reader is
+/// created, so it too reads on after its object is deleted.
 public final class BlobReader: Sendable {
     /// The blob's size in bytes, taken when it was opened.
     public let size: Int64
@@ -29,6 +32,8 @@ public final class BlobReader: Sendable {
     /// Where each segment ends in the joined blob (ascending).
     private let ends: [Int64]
     private let isLazy: Bool
+    /// The bytes of an inline blob; `nil` for a blob in files.
+    private let inlineBytes: [UInt8]?
     private let state: Mutex<State>
 
     /// Opens a plain blob.
@@ -46,7 +51,19 @@ public final class BlobReader: Sendable {
         self.paths = [path]
         self.ends = [size]
         self.isLazy = false
+        self.inlineBytes = nil
         self.state = Mutex(State(descriptors: [descriptor]))
+    }
+
+    /// A reader of an inline blob's bytes.
+    init(inlineBytes: [UInt8], blobID: String) {
+        self.size = Int64(inlineBytes.count)
+        self.segmentSizes = [size]
+        self.paths = [blobID]
+        self.ends = [size]
+        self.isLazy = false
+        self.inlineBytes = inlineBytes
+        self.state = Mutex(State(descriptors: []))
     }
 
     /// Opens a composite blob whose manifest is `manifest`, its segments' files being `paths`.
@@ -63,6 +80,7 @@ public final class BlobReader: Sendable {
         self.paths = paths
         self.ends = ends
         self.isLazy = paths.count > Self.eagerSegmentLimit
+        self.inlineBytes = nil
         var descriptors = [Int32](repeating: -1, count: paths.count)
         if !isLazy {
             do {
@@ -89,6 +107,14 @@ public final class BlobReader: Sendable {
         try state.withLock { state in
             guard !state.isClosed else {
                 throw StorageError.corrupt("read of a closed blob reader (\(paths.first ?? ""))")
+            }
+            if let inlineBytes {
+                guard offset >= 0, offset < size else { return 0 }
+                let count = min(buffer.count, inlineBytes.count - Int(offset))
+                inlineBytes.withUnsafeBytes { bytes in
+                    buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[Int(offset)..<(Int(offset) + count)]))
+                }
+                return count
             }
             if paths.count == 1, !isLazy {
                 return try FileSystem.readAll(state.descriptors[0], offset: offset, into: buffer, path: paths[0])

@@ -19,6 +19,10 @@ import Synchronization
 /// lists them, it reads as their concatenation, and removing it removes them. A multipart
 /// upload's parts become its object this way.
 ///
+/// An inline blob (``BlobID/isInline(_:)``: a small object's bytes, which live in the metadata
+/// database with its row) is opened through `inlineBlobs`; it has no file, so ``remove(_:)``
+/// and ``sweep(keeping:)`` leave it alone (the database removes it with its row).
+///
 /// ```swift
 /// let writer = try blobs.makeWriter()
 /// try chunk.withUnsafeBytes { try writer.write($0) }
@@ -40,6 +44,11 @@ public final class BlobStore: Sendable {
     private let directorySyncs = DirectorySyncGroup()
     /// The fan-out directory writers open at the same time share (see ``newBlobID(_:)``).
     private let fanOutGroup = Mutex(FanOutGroup())
+    /// Reads an inline blob's bytes (`nil` when there is no such blob).
+    private let inlineBlobs: InlineBlobSource?
+
+    /// Reads the bytes of an inline blob from where they live (``MetadataStore/inlineBlob(_:)``).
+    public typealias InlineBlobSource = @Sendable (String) throws -> [UInt8]?
 
     private struct FanOutGroup {
         var prefix = ""
@@ -52,10 +61,12 @@ public final class BlobStore: Sendable {
     /// At most this many blobs in a row share a fan-out directory.
     static let fanOutGroupSize = 64
 
-    /// Opens the store at `directory`, creating it with `blobs/` and `tmp/` inside when missing.
-    public init(directory: String, durable: Bool) throws {
+    /// Opens the store at `directory`, creating it with `blobs/` and `tmp/` inside when missing;
+    /// ``openReader(_:)`` reads inline blobs from `inlineBlobs`.
+    public init(directory: String, durable: Bool, inlineBlobs: InlineBlobSource? = nil) throws {
         self.directory = directory
         self.durable = durable
+        self.inlineBlobs = inlineBlobs
         self.blobsDirectory = directory + "/blobs"
         self.temporaryDirectory = directory + "/tmp"
         try FileSystem.makeDirectories(directory)
@@ -136,6 +147,12 @@ public final class BlobStore: Sendable {
 
     /// Opens the blob for reading. A missing blob throws an error whose `isNotFound` is true.
     public func openReader(_ blobID: String) throws -> BlobReader {
+        if BlobID.isInline(blobID), let inlineBlobs {
+            guard let bytes = try inlineBlobs(blobID) else {
+                throw StorageError.io(errno: ENOENT, operation: "read inline blob", path: blobID)
+            }
+            return BlobReader(inlineBytes: bytes, blobID: blobID)
+        }
         guard let path = path(of: blobID) else {
             throw StorageError.corrupt("invalid blob id \(blobID)")
         }

@@ -47,12 +47,15 @@ extension MetadataStore {
     public func deleteObject(bucket: String, key: String, version: VersionReference, now: Date) throws -> DeleteObjectResult {
         try write { connection in
             try connection.transaction(immediate: true) {
+                var result: DeleteObjectResult
                 switch version {
                 case .latest:
-                    return try Self.deleteLatest(bucket: bucket, key: key, now: now, connection)
+                    result = try Self.deleteLatest(bucket: bucket, key: key, now: now, connection)
                 case .null, .id:
-                    return try Self.deleteVersion(bucket: bucket, key: key, versionID: version.storedVersionID, connection)
+                    result = try Self.deleteVersion(bucket: bucket, key: key, versionID: version.storedVersionID, connection)
                 }
+                result.removedBlobID = try Self.releaseInlineBlob(result.removedBlobID, connection)
+                return result
             }
         }
     }
@@ -80,7 +83,7 @@ extension MetadataStore {
         }
     }
 
-    /// Removes every version and delete marker of every key in `bucket`; returns their blobs
+    /// Removes every version and delete marker of every key in `bucket`; returns their blob files
     /// (the caller removes them).
     public func removeAllObjects(bucket: String) throws -> [String] {
         try write { connection in
@@ -97,7 +100,8 @@ extension MetadataStore {
                         }
                     }
                 }
-                return blobIDs.filter { !$0.isEmpty }  // delete markers have no blob
+                // Delete markers have no blob; inline blobs go with their rows.
+                return try blobIDs.filter { !$0.isEmpty }.compactMap { try Self.releaseInlineBlob($0, connection) }
             }
         }
     }

@@ -229,12 +229,26 @@ public final class MetadataStore: Sendable {
     }
 
     /// Commits the row in one transaction, checking the bucket and the precondition inside it;
-    /// returns the blob the row replaced (the caller removes it).
-    public func putObject(_ record: ObjectRecord, precondition: WritePrecondition) throws -> PutObjectResult {
+    /// returns the blob file the row replaced (the caller removes it; a replaced inline blob is
+    /// deleted in the transaction).
+    ///
+    /// With `inlineBytes`, the object's bytes are stored in the database in the same transaction
+    /// (an inline blob), and `record.blobID` must be an inline blob id (``BlobID/randomInline()``).
+    public func putObject(_ record: ObjectRecord, inlineBytes: [UInt8]? = nil, precondition: WritePrecondition) throws -> PutObjectResult {
+        guard (inlineBytes != nil) == BlobID.isInline(record.blobID) else {
+            throw StorageError.corrupt("blob \(record.blobID) given \(inlineBytes == nil ? "without" : "with") inline bytes")
+        }
         let metadata = record.metadata.jsonText()
         return try write { connection in
             try connection.transaction(immediate: true) {
-                try Self.putObject(record, metadata: metadata, precondition: precondition, connection)
+                let result = try Self.putObject(record, metadata: metadata, precondition: precondition, connection)
+                guard case .stored(let replaced, let versionID) = result else {
+                    return result
+                }
+                if let inlineBytes {
+                    try Self.insertInlineBlob(record.blobID, bytes: inlineBytes, connection)
+                }
+                return .stored(replacedBlobID: try Self.releaseInlineBlob(replaced, connection), versionID: versionID)
             }
         }
     }

@@ -95,5 +95,16 @@ struct SchemaMigration: Sendable {
                 CREATE INDEX object_versions_by_id ON object_versions (bucket, key, version_id);
                 """
         ),
+        SchemaMigration(
+            name: "createInlineBlobs",
+            sql: """
+                -- The bytes of small objects (inline blobs: ids ending in .inline), written in the
+                -- transaction that commits their row and deleted in the one that drops it.
+                CREATE TABLE inline_blobs (
+                    id TEXT NOT NULL UNIQUE,
+                    bytes BLOB NOT NULL
+                );
+                """
+        ),
     ]
 }

@@ -86,7 +86,7 @@ final class MetadataStoreBucketConfigurationTests: XCTestCase {
             try store.write { connection in
                 try connection.execute(
                     """
-                    DROP TABLE object_versions; ALTER TABLE objects DROP COLUMN version_id; ALTER TABLE objects DROP COLUMN sequence;
+                    DROP TABLE inline_blobs; DROP TABLE object_versions; ALTER TABLE objects DROP COLUMN version_id; ALTER TABLE objects DROP COLUMN sequence;
                     DROP TABLE multipart_parts; DROP TABLE multipart_uploads; DROP TABLE bucket_configurations; PRAGMA user_version = 1
                     """
                 )

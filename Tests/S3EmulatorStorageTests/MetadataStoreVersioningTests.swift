@@ -222,7 +222,7 @@ final class MetadataStoreVersioningTests: XCTestCase {
             try store.write { connection in
                 try connection.execute(
                     """
-                    DROP TABLE object_versions; ALTER TABLE objects DROP COLUMN version_id; ALTER TABLE objects DROP COLUMN sequence;
+                    DROP TABLE inline_blobs; DROP TABLE object_versions; ALTER TABLE objects DROP COLUMN version_id; ALTER TABLE objects DROP COLUMN sequence;
                     INSERT INTO objects (bucket, key, size, etag, last_modified, blob_id, metadata) VALUES ('b', CAST('k' AS BLOB), 1, 'e', 0, 'old', '{}');
                     PRAGMA user_version = 3
                     """

@@ -6,20 +6,27 @@ import S3EmulatorStorage
 /// the next batch is received and hashed, and finally commits the blob and its metadata row in
 /// one hop. Memory stays at about two batches whatever the object size.
 ///
+/// A body of at most ``MetadataStore/inlineBlobLimit`` bytes never touches a file: ``finish(_:)``
+/// hands its bytes to the metadata commit, which stores them with the row (an inline blob).
+///
 /// Every path out of an upload either commits it or calls ``abort()``; a blob that is never
 /// committed is removed (or swept at the next start).
 struct BlobUpload {
     static let batchSize = 1 << 20
 
     private let store: ObjectStore
+    /// Whether a small body may be stored inline.
+    private let inline: Bool
     private var writer: BlobWriter?
     /// The batch being written, if any: it yields the writer once its bytes are in the file.
     private var inFlight: Task<BlobWriter, any Error>?
     private var pending: [ByteBuffer] = []
     private var pendingBytes = 0
 
-    init(store: ObjectStore) {
+    /// An upload into `store`; `inline: false` always writes a file (a multipart part must be one).
+    init(store: ObjectStore, inline: Bool = true) {
         self.store = store
+        self.inline = inline
     }
 
     /// Adds bytes; starts writing a batch when enough have gathered (after the previous batch's
@@ -62,14 +69,33 @@ struct BlobUpload {
         }
     }
 
-    /// Writes what is left, commits the blob, and runs `commitMetadata` with the new blob id,
-    /// all on one I/O thread hop. When `commitMetadata` throws, the blob is removed.
-    mutating func finish<T: Sendable>(_ commitMetadata: @escaping @Sendable (String) throws -> T) async throws -> T {
+    /// Where the bytes went: a new blob id, and for an inline blob its bytes, which the
+    /// metadata commit stores with the row.
+    struct Blob: Sendable {
+        let id: String
+        let inlineBytes: [UInt8]?
+    }
+
+    /// Writes what is left, commits the blob, and runs `commitMetadata` with the new blob, all on
+    /// one I/O thread hop. When `commitMetadata` throws, the blob is removed. A body small enough
+    /// to be stored inline is given to `commitMetadata` as bytes instead.
+    mutating func finish<T: Sendable>(_ commitMetadata: @escaping @Sendable (Blob) throws -> T) async throws -> T {
         try await settle()
         let batch = pending
         let existing = writer
         pending = []
         writer = nil
+        if inline, existing == nil, pendingBytes <= MetadataStore.inlineBlobLimit {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(pendingBytes)
+            for buffer in batch {
+                buffer.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }
+            }
+            pendingBytes = 0
+            let blob = Blob(id: BlobID.randomInline(), inlineBytes: bytes)
+            return try await store.io { try commitMetadata(blob) }
+        }
+        pendingBytes = 0
         return try await store.io { [store] in
             let writer = try existing ?? store.blobs.makeWriter()
             let blobID: String
@@ -81,7 +107,7 @@ struct BlobUpload {
                 throw error
             }
             do {
-                return try commitMetadata(blobID)
+                return try commitMetadata(Blob(id: blobID, inlineBytes: nil))
             } catch {
                 store.blobs.remove(blobID)
                 throw error

@@ -6,6 +6,8 @@ import S3EmulatorStorage
 /// A new blob copied from (a range of) another, with the digests computed on the way.
 struct CopiedBlob {
     let blobID: String
+    /// The bytes of an inline blob, which the metadata commit stores with the row.
+    let inlineBytes: [UInt8]?
     let size: Int64
     /// The MD5 of the copied bytes: the ETag of a single-part object or part.
     let md5: [UInt8]
@@ -17,9 +19,26 @@ extension ObjectStore {
     /// Copies `range` of a blob into a new committed blob, hashing as it goes, in pieces of
     /// ``S3Emulator/streamChunkSize``. Blocking: call on the I/O threads. The caller owns the
     /// new blob and removes it if it cannot record it.
-    func copyBlob(_ sourceBlobID: String, range: Range<Int64>, checksum algorithm: ChecksumAlgorithm?) throws -> CopiedBlob {
+    ///
+    /// With `inline`, a range of at most ``MetadataStore/inlineBlobLimit`` bytes becomes an inline
+    /// blob: its bytes are returned for the metadata commit, and no file is written.
+    func copyBlob(_ sourceBlobID: String, range: Range<Int64>, checksum algorithm: ChecksumAlgorithm?, inline: Bool) throws -> CopiedBlob {
         let reader = try blobs.openReader(sourceBlobID)
         defer { reader.close() }
+        let length = range.upperBound - range.lowerBound
+        if inline, length <= Int64(MetadataStore.inlineBlobLimit) {
+            let buffer = try reader.readBuffer(offset: range.lowerBound, length: Int(length))
+            guard buffer.readableBytes == length else {
+                throw StorageError.corrupt("blob \(sourceBlobID) is shorter than its object")
+            }
+            let bytes = Array(buffer.readableBytesView)
+            var checksum = algorithm.map(ChecksumCalculator.init)
+            bytes.withUnsafeBytes { checksum?.update($0) }
+            return CopiedBlob(
+                blobID: BlobID.randomInline(), inlineBytes: bytes, size: Int64(bytes.count),
+                md5: Array(Insecure.MD5.hash(data: bytes)), checksum: checksum?.finalize()
+            )
+        }
         let writer = try blobs.makeWriter()
         var md5 = Insecure.MD5()
         var checksum = algorithm.map(ChecksumCalculator.init)
@@ -38,7 +57,7 @@ extension ObjectStore {
             }
             let size = writer.bytesWritten
             let blobID = try writer.commit()
-            return CopiedBlob(blobID: blobID, size: size, md5: Array(md5.finalize()), checksum: checksum?.finalize())
+            return CopiedBlob(blobID: blobID, inlineBytes: nil, size: size, md5: Array(md5.finalize()), checksum: checksum?.finalize())
         } catch {
             writer.abort()
             throw error

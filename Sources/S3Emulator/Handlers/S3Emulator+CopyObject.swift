@@ -85,7 +85,7 @@ extension S3Emulator {
         let store = self.store
 
         let (record, versionID) = try await store.io { [metadata, newChecksum] () throws -> (ObjectRecord, String?) in
-            let copy = try store.copyBlob(source.blobID, range: 0..<source.size, checksum: newChecksum)
+            let copy = try store.copyBlob(source.blobID, range: 0..<source.size, checksum: newChecksum, inline: true)
             var copied = ObjectRecord(
                 bucket: bucket, key: key, size: copy.size, etag: ETag(md5: copy.md5).value,
                 lastModified: now, blobID: copy.blobID, metadata: metadata
@@ -98,7 +98,7 @@ extension S3Emulator {
                 copied.metadata.checksumType = source.metadata.checksumType
             }
             do {
-                return (copied, try store.commit(copied, precondition: precondition))
+                return (copied, try store.commit(copied, inlineBytes: copy.inlineBytes, precondition: precondition))
             } catch {
                 store.blobs.remove(copy.blobID)
                 throw error

@@ -21,7 +21,22 @@ extension S3Emulator {
     ]
 
     /// GetObject and HeadObject: conditionals, ranges, `response-*` overrides, streamed body.
+    ///
+    /// An overwrite or delete that commits between reading the object's row and opening its blob
+    /// removes the blob; the request then starts again and answers with what is current by then
+    /// (the new object, or NoSuchKey), as S3 does for a read racing a write.
     func getObject(_ context: RequestContext, headOnly: Bool) async throws -> S3Response {
+        var attempts = 1
+        while true {
+            do {
+                return try await getObjectOnce(context, headOnly: headOnly)
+            } catch let error as StorageError where error.isNotFound && attempts < 3 {
+                attempts += 1
+            }
+        }
+    }
+
+    private func getObjectOnce(_ context: RequestContext, headOnly: Bool) async throws -> S3Response {
         let version = try Self.versionReference(context.query)
         let record = try existingObject(bucket: context.bucket, key: context.key, version: version, method: context.request.method)
         if !headOnly, let storageClass = record.metadata.storageClass, storageClass == "GLACIER" || storageClass == "DEEP_ARCHIVE" {

@@ -120,7 +120,8 @@ extension S3Emulator {
         // The upload's algorithm is computed even when the client sent no checksum for the part.
         var uploadChecksum = uploadAlgorithm != nil && integrity.checksumAlgorithm == nil ? uploadAlgorithm.map(ChecksumCalculator.init) : nil
 
-        var blob = BlobUpload(store: store)
+        // Always a file: a completed upload joins its parts' files (a composite blob).
+        var blob = BlobUpload(store: store, inline: false)
         let verified: (md5: [UInt8], checksum: (ChecksumAlgorithm, String)?)
         do {
             let trailers = try await payload.stream(context.request.body) { buffer in
@@ -145,9 +146,9 @@ extension S3Emulator {
             partNumber: partNumber, size: integrity.byteCount, etag: etag.value, lastModified: configuration.clock.now(),
             blobID: "", checksum: uploadAlgorithm == nil ? nil : checksum?.1
         )
-        try await blob.finish { [store] blobID in
+        try await blob.finish { [store] blob in
             var part = part
-            part.blobID = blobID
+            part.blobID = blob.id
             try store.recordPart(part, uploadID: uploadID, bucket: bucket, key: key)
         }
 
@@ -203,7 +204,7 @@ extension S3Emulator {
         let store = self.store
 
         let part = try await store.io { () throws -> PartRecord in
-            let copy = try store.copyBlob(source.blobID, range: range, checksum: algorithm)
+            let copy = try store.copyBlob(source.blobID, range: range, checksum: algorithm, inline: false)
             let part = PartRecord(
                 partNumber: partNumber, size: copy.size, etag: ETag(md5: copy.md5).value,
                 lastModified: now, blobID: copy.blobID, checksum: copy.checksum

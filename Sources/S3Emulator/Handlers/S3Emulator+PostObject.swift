@@ -141,10 +141,10 @@ extension S3Emulator {
             bucket: bucket, key: key, size: size, etag: etag.value, lastModified: configuration.clock.now(), blobID: "",
             metadata: metadata
         )
-        let versionID = try await upload.finish { [store] blobID in
+        let versionID = try await upload.finish { [store] blob in
             var record = record
-            record.blobID = blobID
-            return try store.commit(record, precondition: .none)
+            record.blobID = blob.id
+            return try store.commit(record, inlineBytes: blob.inlineBytes, precondition: .none)
         }
         var response = postObjectResponse(context, form: form, key: key, etag: etag, checksum: verified.checksum, authorization: decision.shortTrace)
         if let versionID { response.headers.append("x-amz-version-id", versionID) }

@@ -60,10 +60,10 @@ extension S3Emulator {
             bucket: bucket, key: key, size: integrity.byteCount, etag: etag.value,
             lastModified: configuration.clock.now(), blobID: "", metadata: metadata
         )
-        let versionID = try await upload.finish { [store] blobID in
+        let versionID = try await upload.finish { [store] blob in
             var record = record
-            record.blobID = blobID
-            return try store.commit(record, precondition: precondition)
+            record.blobID = blob.id
+            return try store.commit(record, inlineBytes: blob.inlineBytes, precondition: precondition)
         }
 
         var responseHeaders = S3Headers()
@@ -95,12 +95,12 @@ extension S3Emulator {
 }
 
 extension ObjectStore {
-    /// Commits an object row whose blob is already in place, removing the blob it replaces;
-    /// returns the new version's `x-amz-version-id` (nil in a bucket that never had versioning).
-    /// Blocking: call on the I/O threads.
+    /// Commits an object row whose blob is already in place (or, with `inlineBytes`, whose bytes
+    /// go into the database with it), removing the blob it replaces; returns the new version's
+    /// `x-amz-version-id` (nil in a bucket that never had versioning). Blocking: call on the I/O threads.
     @discardableResult
-    func commit(_ record: ObjectRecord, precondition: WritePrecondition) throws -> String? {
-        switch try metadata.putObject(record, precondition: precondition) {
+    func commit(_ record: ObjectRecord, inlineBytes: [UInt8]? = nil, precondition: WritePrecondition) throws -> String? {
+        switch try metadata.putObject(record, inlineBytes: inlineBytes, precondition: precondition) {
         case .stored(let replaced, let versionID):
             // An update of metadata alone (PutObjectAcl) keeps its blob.
             if let replaced, replaced != record.blobID { removeLater(replaced) }
