@@ -6,6 +6,8 @@ public final class BlobWriter: Sendable {
     private struct State {
         var descriptor: Int32
         var bytesWritten: Int64 = 0
+        /// Where the last ``FileSystem/startWriteback(_:offset:length:)`` ended.
+        var writebackStarted: Int64 = 0
         /// Set by commit or abort; afterwards abort is a no-op and write/commit fail.
         var isFinished = false
     }
@@ -35,8 +37,19 @@ public final class BlobWriter: Sendable {
             }
             try FileSystem.writeAll(state.descriptor, bytes, path: temporaryPath)
             state.bytesWritten += Int64(bytes.count)
+            // A durable blob is fsynced at commit: have the disk start on every few MiB as they
+            // are written, so that commit waits for the last few only, not for the whole blob.
+            if store.durable, state.bytesWritten - state.writebackStarted >= Self.writebackInterval {
+                FileSystem.startWriteback(
+                    state.descriptor, offset: state.writebackStarted, length: state.bytesWritten - state.writebackStarted
+                )
+                state.writebackStarted = state.bytesWritten
+            }
         }
     }
+
+    /// How many written bytes start their writeback together.
+    static let writebackInterval: Int64 = 8 << 20
 
     /// The number of bytes written so far.
     public var bytesWritten: Int64 {

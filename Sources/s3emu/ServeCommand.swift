@@ -163,6 +163,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         let level = logLevel
+        // Each log line's timestamp calls localtime_r, which re-reads /etc/localtime (a stat per
+        // request) unless TZ is set; ":/etc/localtime" is the same zone, read once.
+        setenv("TZ", ":/etc/localtime", 0)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

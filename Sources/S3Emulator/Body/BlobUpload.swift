@@ -2,9 +2,10 @@ import NIOCore
 import S3EmulatorStorage
 
 /// Streams bytes into a new blob: gathers up to ``batchSize`` bytes (the received buffers
-/// themselves, uncopied), then writes each batch to a temporary file on the I/O threads while
-/// the next batch is received and hashed, and finally commits the blob and its metadata row in
-/// one hop. Memory stays at about two batches whatever the object size.
+/// themselves, uncopied), then hashes each batch (``BodyDigests``) and writes it to a temporary
+/// file on the I/O threads, in two lanes, while the next batch is received; finally commits the
+/// blob and its metadata row in one hop. Memory stays at about three batches whatever the object
+/// size. Call ``finishHashing()`` before reading the digests.
 ///
 /// A body of at most ``MetadataStore/inlineBlobLimit`` bytes never touches a file: ``finish(_:)``
 /// hands its bytes to the metadata commit, which stores them with the row (an inline blob).
@@ -15,17 +16,24 @@ struct BlobUpload {
     static let batchSize = 1 << 20
 
     private let store: ObjectStore
+    private let digests: BodyDigests
     /// Whether a small body may be stored inline.
     private let inline: Bool
     private var writer: BlobWriter?
     /// The batch being written, if any: it yields the writer once its bytes are in the file.
     private var inFlight: Task<BlobWriter, any Error>?
+    /// The batch being hashed, if any.
+    private var hashing: Task<Void, any Error>?
     private var pending: [ByteBuffer] = []
     private var pendingBytes = 0
+    /// Whether `pending` has been hashed already (by ``finishHashing()``).
+    private var pendingHashed = false
 
-    /// An upload into `store`; `inline: false` always writes a file (a multipart part must be one).
-    init(store: ObjectStore, inline: Bool = true) {
+    /// An upload into `store` whose bytes update `digests`; `inline: false` always writes a file
+    /// (a multipart part must be one).
+    init(store: ObjectStore, digests: BodyDigests, inline: Bool = true) {
         self.store = store
+        self.digests = digests
         self.inline = inline
     }
 
@@ -42,9 +50,13 @@ struct BlobUpload {
 
     private mutating func flush() async throws {
         try await settle()
+        try await settleHashing()
         let batch = pending
         pending = []
         pendingBytes = 0
+        hashing = Task { [store, digests] in
+            try await store.io { digests.update(batch) }
+        }
         let existing = writer
         writer = nil
         inFlight = Task { [store] in
@@ -61,6 +73,23 @@ struct BlobUpload {
         guard let inFlight else { return }
         self.inFlight = nil
         writer = try await inFlight.value
+    }
+
+    /// Waits for the batch being hashed.
+    private mutating func settleHashing() async throws {
+        guard let hashing else { return }
+        self.hashing = nil
+        try await hashing.value
+    }
+
+    /// Hashes every byte appended so far (the last, partial batch here, without a hop); the
+    /// digests are complete when it returns. Call once, after the last ``append(_:)``.
+    mutating func finishHashing() async throws {
+        try await settleHashing()
+        if !pendingHashed {
+            digests.update(pending)
+            pendingHashed = true
+        }
     }
 
     private static func write(_ batch: [ByteBuffer], to writer: BlobWriter) throws {
@@ -80,6 +109,7 @@ struct BlobUpload {
     /// one I/O thread hop. When `commitMetadata` throws, the blob is removed. A body small enough
     /// to be stored inline is given to `commitMetadata` as bytes instead.
     mutating func finish<T: Sendable>(_ commitMetadata: @escaping @Sendable (Blob) throws -> T) async throws -> T {
+        try await finishHashing()
         try await settle()
         let batch = pending
         let existing = writer
@@ -115,8 +145,12 @@ struct BlobUpload {
         }
     }
 
-    /// Discards the upload and its temporary file (after any write in flight has ended).
+    /// Discards the upload and its temporary file (after any write or hashing in flight has ended).
     mutating func abort() async {
+        if let hashing {
+            self.hashing = nil
+            _ = try? await hashing.value
+        }
         if let inFlight {
             self.inFlight = nil
             writer = try? await inFlight.value

@@ -112,25 +112,25 @@ extension S3Emulator {
         }
         let uploadID = context.query["uploadId"] ?? ""
         let upload = try existingUpload(uploadID, bucket: bucket, key: key)
-        var integrity = try BodyIntegrity(headers: headers)
+        let sentIntegrity = try BodyIntegrity(headers: headers)
         let uploadAlgorithm = upload.checksumAlgorithm.flatMap(ChecksumAlgorithm.init(algorithmName:))
-        if let uploadAlgorithm, let sent = integrity.checksumAlgorithm, sent != uploadAlgorithm {
+        if let uploadAlgorithm, let sent = sentIntegrity.checksumAlgorithm, sent != uploadAlgorithm {
             throw Self.checksumTypeMismatch(expected: uploadAlgorithm, actual: sent)
         }
         // The upload's algorithm is computed even when the client sent no checksum for the part.
-        var uploadChecksum = uploadAlgorithm != nil && integrity.checksumAlgorithm == nil ? uploadAlgorithm.map(ChecksumCalculator.init) : nil
+        let uploadChecksum = uploadAlgorithm != nil && sentIntegrity.checksumAlgorithm == nil ? uploadAlgorithm.map(ChecksumCalculator.init) : nil
+        let digests = BodyDigests(sentIntegrity, extra: uploadChecksum)
 
         // Always a file: a completed upload joins its parts' files (a composite blob).
-        var blob = BlobUpload(store: store, inline: false)
+        var blob = BlobUpload(store: store, digests: digests, inline: false)
         let verified: (md5: [UInt8], checksum: (ChecksumAlgorithm, String)?)
+        let integrity: BodyIntegrity
         do {
             let trailers = try await payload.stream(context.request.body) { buffer in
-                buffer.withUnsafeReadableBytes { bytes in
-                    integrity.update(bytes)
-                    uploadChecksum?.update(bytes)
-                }
                 try await blob.append(buffer)
             }
+            try await blob.finishHashing()
+            integrity = digests.integrity
             verified = try integrity.verify(trailingChecksum: trailers.first { $0.name.hasPrefix("x-amz-checksum-") })
         } catch {
             await blob.abort()
@@ -140,7 +140,7 @@ extension S3Emulator {
             await blob.abort()
             throw Self.checksumTypeMismatch(expected: uploadAlgorithm, actual: sent)
         }
-        let checksum = verified.checksum ?? uploadChecksum.map { ($0.algorithm, $0.finalize()) }
+        let checksum = verified.checksum ?? digests.extraChecksum()
         let etag = ETag(md5: verified.md5)
         let part = PartRecord(
             partNumber: partNumber, size: integrity.byteCount, etag: etag.value, lastModified: configuration.clock.now(),

@@ -96,22 +96,23 @@ extension S3Emulator {
             metadata.tags = try Self.postObjectTags(tagging)
             try authorize(subject, action: "s3:PutObjectTagging", resource: resource, bucket: bucket)
         }
-        var integrity = try BodyIntegrity(headers: objectHeaders)
+        let digests = BodyDigests(try BodyIntegrity(headers: objectHeaders))
 
         // The file.
         let policyMaximum = post.policy?.maximumContentLength
         let limit = min(policyMaximum ?? Self.maxPutObjectSize, Self.maxPutObjectSize)
-        var upload = BlobUpload(store: store)
+        var upload = BlobUpload(store: store, digests: digests)
         var overLimit = false
+        var stored: Int64 = 0
         let size: Int64
         do {
             size = try await reader.streamFile { piece in
                 guard !overLimit else { return }
-                guard integrity.byteCount + Int64(piece.readableBytes) <= limit else {
+                guard stored + Int64(piece.readableBytes) <= limit else {
                     overLimit = true
                     return
                 }
-                piece.withUnsafeReadableBytes { integrity.update($0) }
+                stored += Int64(piece.readableBytes)
                 try await upload.append(piece)
             }
             try await reader.drain()
@@ -127,7 +128,8 @@ extension S3Emulator {
         }
         let verified: (md5: [UInt8], checksum: (ChecksumAlgorithm, String)?)
         do {
-            verified = try integrity.verify()
+            try await upload.finishHashing()
+            verified = try digests.integrity.verify()
         } catch {
             await upload.abort()
             throw error

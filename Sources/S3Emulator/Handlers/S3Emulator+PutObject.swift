@@ -29,7 +29,7 @@ extension S3Emulator {
         }
         var metadata = try ObjectMetadata(requestHeaders: headers)
         let precondition = try writePrecondition(headers)
-        var integrity = try BodyIntegrity(headers: headers)
+        let digests = BodyDigests(try BodyIntegrity(headers: headers))
         _ = try existingBucket(bucket)
         metadata.acl = try requestedACL(headers, bucket: bucket)?.stored
         if Self.setsACL(headers) {
@@ -39,13 +39,15 @@ extension S3Emulator {
             try authorize(context.subject, action: "s3:PutObjectTagging", resource: S3ARN.object(bucket, key), bucket: bucket)
         }
 
-        var upload = BlobUpload(store: store)
+        var upload = BlobUpload(store: store, digests: digests)
         let verified: (md5: [UInt8], checksum: (ChecksumAlgorithm, String)?)
+        let integrity: BodyIntegrity
         do {
             let trailers = try await payload.stream(context.request.body) { buffer in
-                buffer.withUnsafeReadableBytes { integrity.update($0) }
                 try await upload.append(buffer)
             }
+            try await upload.finishHashing()
+            integrity = digests.integrity
             verified = try integrity.verify(trailingChecksum: trailers.first { $0.name.hasPrefix("x-amz-checksum-") })
         } catch {
             await upload.abort()
