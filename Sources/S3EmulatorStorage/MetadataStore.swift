@@ -67,6 +67,11 @@ public final class MetadataStore: Sendable {
         try connection.execute(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
         if readOnly {
             try connection.execute("PRAGMA query_only = ON")
+        } else {
+            // 16 MiB of page cache for the writer (SQLite's default is 2 MiB): a commit touches
+            // index pages all over a large database (inline blobs, keys), and re-reading them
+            // from the file cost 10-20% of a small PUT at 100 000 objects.
+            try connection.execute("PRAGMA cache_size = -16384")
         }
     }
 
