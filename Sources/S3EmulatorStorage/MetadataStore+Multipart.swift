@@ -148,7 +148,7 @@ extension MetadataStore {
                 let versionID: String?
                 switch try Self.putObject(object, metadata: metadata, precondition: precondition, connection) {
                 case .stored(let blobID, let version):
-                    replaced = try Self.releaseInlineBlob(blobID, connection)
+                    replaced = blobID
                     versionID = version
                 case .preconditionFailed:
                     return .preconditionFailed

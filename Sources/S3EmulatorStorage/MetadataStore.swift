@@ -247,18 +247,16 @@ public final class MetadataStore: Sendable {
         return try write { connection in
             try connection.transaction(immediate: true) {
                 let result = try Self.putObject(record, metadata: metadata, precondition: precondition, connection)
-                guard case .stored(let replaced, let versionID) = result else {
-                    return result
-                }
-                if let inlineBytes {
+                if case .stored = result, let inlineBytes {
                     try Self.insertInlineBlob(record.blobID, bytes: inlineBytes, connection)
                 }
-                return .stored(replacedBlobID: try Self.releaseInlineBlob(replaced, connection), versionID: versionID)
+                return result
             }
         }
     }
 
-    /// ``putObject(_:precondition:)`` inside the caller's transaction.
+    /// ``putObject(_:inlineBytes:precondition:)`` inside the caller's transaction, without the
+    /// inline bytes; a replaced inline blob is deleted here.
     static func putObject(
         _ record: ObjectRecord, metadata: String, precondition: WritePrecondition, _ connection: SQLiteConnection
     ) throws -> PutObjectResult {
@@ -282,6 +280,15 @@ public final class MetadataStore: Sendable {
                 return .preconditionFailed
             }
         }
+        let (replaced, versionID) = try Self.storeVersion(record, replacing: current, metadata: metadata, connection)
+        return .stored(replacedBlobID: try Self.releaseInlineBlob(replaced, connection), versionID: versionID)
+    }
+
+    /// Writes the record as its key's newest version, as the bucket's versioning says; returns
+    /// the blob no version refers to any more, if any, and the `x-amz-version-id` to report.
+    private static func storeVersion(
+        _ record: ObjectRecord, replacing current: CurrentVersion?, metadata: String, _ connection: SQLiteConnection
+    ) throws -> (replacedBlobID: String?, versionID: String?) {
         var record = record
         record.isDeleteMarker = false
         switch try Self.versioning(bucket: record.bucket, connection) {
@@ -289,9 +296,9 @@ public final class MetadataStore: Sendable {
             record.versionID = nil
             try Self.upsert(record, metadata: metadata, sequence: 0, connection)
             guard let current, current.blobID != record.blobID else {
-                return .stored(replacedBlobID: nil, versionID: nil)
+                return (nil, nil)
             }
-            return .stored(replacedBlobID: current.blobID, versionID: nil)
+            return (current.blobID, nil)
         case .enabled:
             let sequence = try Self.nextSequence(bucket: record.bucket, key: record.key, current: current, connection)
             if current != nil {
@@ -299,7 +306,7 @@ public final class MetadataStore: Sendable {
             }
             record.versionID = VersionID.make()
             try Self.upsert(record, metadata: metadata, sequence: sequence, connection)
-            return .stored(replacedBlobID: nil, versionID: record.versionID)
+            return (nil, record.versionID)
         case .suspended:
             let sequence = try Self.nextSequence(bucket: record.bucket, key: record.key, current: current, connection)
             // The new object is the null version: it replaces the null version, current or not.
@@ -317,7 +324,7 @@ public final class MetadataStore: Sendable {
             }
             record.versionID = nil
             try Self.upsert(record, metadata: metadata, sequence: sequence, connection)
-            return .stored(replacedBlobID: replaced == record.blobID ? nil : replaced, versionID: VersionReference.text(nil))
+            return (replaced == record.blobID ? nil : replaced, VersionReference.text(nil))
         }
     }
 
