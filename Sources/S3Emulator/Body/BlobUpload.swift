@@ -112,20 +112,20 @@ struct BlobUpload {
         try await finishHashing()
         try await settle()
         let batch = pending
+        let batchBytes = pendingBytes
         let existing = writer
         pending = []
+        pendingBytes = 0
         writer = nil
-        if inline, existing == nil, pendingBytes <= MetadataStore.inlineBlobLimit {
+        if inline, existing == nil, batchBytes <= MetadataStore.inlineBlobLimit {
             var bytes: [UInt8] = []
-            bytes.reserveCapacity(pendingBytes)
+            bytes.reserveCapacity(batchBytes)
             for buffer in batch {
                 buffer.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }
             }
-            pendingBytes = 0
             let blob = Blob(id: BlobID.randomInline(), inlineBytes: bytes)
             return try await store.io { try commitMetadata(blob) }
         }
-        pendingBytes = 0
         return try await store.io { [store] in
             let writer = try existing ?? store.blobs.makeWriter()
             let blobID: String
