@@ -170,13 +170,13 @@ final class InlineBlobTests: XCTestCase {
     func testADatabaseFromBeforeInlineBlobsIsMigratedAndKeepsItsObjects() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.path + "/metadata.sqlite"
-        do {
-            let store = try MetadataStore(path: path)
-            XCTAssertTrue(try store.createBucket(BucketRecord(name: "b", creationDate: date, region: "us-east-1")))
-            _ = try store.putObject(record("k", blob: "file-blob"), precondition: .none)
-            try store.write { try $0.execute("DROP TABLE inline_blobs; PRAGMA user_version = 4") }
-        }
+        let path = try directory.databaseAfter(
+            migrations: 4,
+            then: """
+                INSERT INTO buckets (name, creation_date, region) VALUES ('b', 0, 'us-east-1');
+                INSERT INTO objects (bucket, key, size, etag, last_modified, blob_id, metadata) VALUES ('b', CAST('k' AS BLOB), 3, 'e', 0, 'file-blob', '{}')
+                """
+        )
         let store = try MetadataStore(path: path)
         XCTAssertEqual(try store.write { try $0.scalarInt("PRAGMA user_version") }, Int64(SchemaMigration.all.count))
         XCTAssertEqual(try store.object(bucket: "b", key: "k")?.blobID, "file-blob")

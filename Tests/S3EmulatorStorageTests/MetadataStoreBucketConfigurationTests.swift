@@ -78,20 +78,10 @@ final class MetadataStoreBucketConfigurationTests: XCTestCase {
     func testADatabaseFromBeforeBucketConfigurationsIsMigratedAndKeepsItsRows() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.path + "/metadata.sqlite"
-        do {
-            // A database as the first migration left it (later migrations' tables dropped).
-            let store = try MetadataStore(path: path)
-            XCTAssertTrue(try store.createBucket(BucketRecord(name: "old", creationDate: date, region: "us-east-1")))
-            try store.write { connection in
-                try connection.execute(
-                    """
-                    DROP TABLE inline_blobs; DROP TABLE object_versions; ALTER TABLE objects DROP COLUMN version_id; ALTER TABLE objects DROP COLUMN sequence;
-                    DROP TABLE multipart_parts; DROP TABLE multipart_uploads; DROP TABLE bucket_configurations; PRAGMA user_version = 1
-                    """
-                )
-            }
-        }
+        // A database as the first migration left it.
+        let path = try directory.databaseAfter(
+            migrations: 1, then: "INSERT INTO buckets (name, creation_date, region) VALUES ('old', 0, 'us-east-1')"
+        )
         let store = try MetadataStore(path: path)
         XCTAssertEqual(try store.write { try $0.scalarInt("PRAGMA user_version") }, Int64(SchemaMigration.all.count))
         XCTAssertNotNil(try store.bucket(named: "old"))

@@ -215,20 +215,13 @@ final class MetadataStoreVersioningTests: XCTestCase {
     func testADatabaseFromBeforeVersioningIsMigratedAndItsObjectsAreNullVersions() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.path + "/metadata.sqlite"
-        do {
-            let store = try MetadataStore(path: path)
-            XCTAssertTrue(try store.createBucket(BucketRecord(name: "b", creationDate: date, region: "us-east-1")))
-            try store.write { connection in
-                try connection.execute(
-                    """
-                    DROP TABLE inline_blobs; DROP TABLE object_versions; ALTER TABLE objects DROP COLUMN version_id; ALTER TABLE objects DROP COLUMN sequence;
-                    INSERT INTO objects (bucket, key, size, etag, last_modified, blob_id, metadata) VALUES ('b', CAST('k' AS BLOB), 1, 'e', 0, 'old', '{}');
-                    PRAGMA user_version = 3
-                    """
-                )
-            }
-        }
+        let path = try directory.databaseAfter(
+            migrations: 3,
+            then: """
+                INSERT INTO buckets (name, creation_date, region) VALUES ('b', 0, 'us-east-1');
+                INSERT INTO objects (bucket, key, size, etag, last_modified, blob_id, metadata) VALUES ('b', CAST('k' AS BLOB), 1, 'e', 0, 'old', '{}')
+                """
+        )
         let store = try MetadataStore(path: path)
         XCTAssertEqual(try store.write { try $0.scalarInt("PRAGMA user_version") }, Int64(SchemaMigration.all.count))
         let object = try XCTUnwrap(try store.objectVersion(bucket: "b", key: "k", version: .null))

@@ -1,5 +1,7 @@
 import Foundation
 
+@testable import S3EmulatorStorage
+
 /// A fresh directory under the system temp directory, removed by ``remove()``.
 final class TemporaryDirectory {
     let path: String
@@ -12,6 +14,19 @@ final class TemporaryDirectory {
 
     func remove() {
         try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Writes `metadata.sqlite` here as an older s3emu left it — the first `count` schema
+    /// migrations applied, then `sql` (rows in that schema) — and returns its path, for tests of
+    /// the later migrations. Only the migrations themselves say what the old schema was.
+    func databaseAfter(migrations count: Int, then sql: String) throws -> String {
+        let path = self.path + "/metadata.sqlite"
+        let connection = try SQLiteConnection(path: path)
+        for migration in SchemaMigration.all.prefix(count) {
+            try connection.execute(migration.sql)
+        }
+        try connection.execute(sql + "; PRAGMA user_version = \(count)")
+        return path
     }
 
     /// The regular files below `relative`, recursively, as paths relative to it.
