@@ -68,22 +68,19 @@ final class BodyReadWatchdog: Sendable {
         var bytesSinceProgress = 0
         var timedOut = false
         var finished = false
-        var check: RepeatedTask?
     }
 
     private let timeout: Duration
     private let minimumProgress: Int
     private let channel: any Channel
     private let state = Mutex(State())
+    private let periodicCheck: PeriodicCheck
 
     init(timeout: Duration, minimumProgress: Int, channel: any Channel) {
         self.timeout = timeout
         self.minimumProgress = minimumProgress
         self.channel = channel
-    }
-
-    deinit {
-        stop()
+        self.periodicCheck = PeriodicCheck(timeout: timeout, on: channel.eventLoop)
     }
 
     var hasTimedOut: Bool {
@@ -92,33 +89,22 @@ final class BodyReadWatchdog: Sendable {
 
     /// The reader is about to wait for bytes; starts the periodic check on the first call.
     func beginWait() throws(S3Error) {
-        let startCheck: Bool = try state.withLock { (state) throws(S3Error) -> Bool in
+        try state.withLock { (state) throws(S3Error) in
             if state.timedOut { throw S3Error(.requestTimeout) }
             state.waitingSince = .now
-            return !state.finished && state.check == nil
         }
-        guard startCheck else { return }
-        let interval = TimeAmount.nanoseconds(max(Self.nanoseconds(timeout) / 4, 10_000_000))
-        let check = channel.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [weak self] task in
-            guard let self else {
-                task.cancel()
-                return
-            }
+        periodicCheck.startIfNeeded { [weak self] in
+            guard let self else { return false }
             switch self.check() {
-            case .waiting: break
+            case .waiting:
+                return true
             case .expired:
-                task.cancel()
                 self.endConnection()
+                return false
             case .finished:
-                task.cancel()
+                return false
             }
         }
-        let cancel = state.withLock { state in
-            guard !state.finished, state.check == nil else { return true }
-            state.check = check
-            return false
-        }
-        if cancel { check.cancel() }
     }
 
     /// The reader got `received` bytes (nil: the body ended). Throws RequestTimeout when the
@@ -156,12 +142,8 @@ final class BodyReadWatchdog: Sendable {
 
     /// Stops the periodic check (the body ended, failed or was abandoned).
     func stop() {
-        let check = state.withLock { state in
-            state.finished = true
-            defer { state.check = nil }
-            return state.check
-        }
-        check?.cancel()
+        state.withLock { $0.finished = true }
+        periodicCheck.stop()
     }
 
     private enum CheckResult {
@@ -183,10 +165,5 @@ final class BodyReadWatchdog: Sendable {
     /// body is never read, so the connection closes after the RequestTimeout answer.
     private func endConnection() {
         channel.pipeline.fireErrorCaught(S3Error(.requestTimeout))
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

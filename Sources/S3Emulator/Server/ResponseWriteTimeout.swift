@@ -14,81 +14,41 @@ import Synchronization
 /// watchdog.stop()
 /// ```
 final class ResponseWriteTimeout: Sendable {
-    private struct State {
-        /// When the write in progress began; nil between writes.
-        var writingSince: ContinuousClock.Instant?
-        var finished = false
-        var check: RepeatedTask?
-    }
-
     private let timeout: Duration
     private let channel: any Channel
-    private let state = Mutex(State())
+    /// When the write in progress began; nil between writes.
+    private let writingSince = Mutex<ContinuousClock.Instant?>(nil)
+    private let check: PeriodicCheck
 
     init(timeout: Duration, channel: any Channel) {
         self.timeout = timeout
         self.channel = channel
-    }
-
-    deinit {
-        stop()
+        self.check = PeriodicCheck(timeout: timeout, on: channel.eventLoop)
     }
 
     /// Runs one write under the timeout.
     func guarding(_ write: () async throws -> Void) async throws {
-        let startCheck = state.withLock { state in
-            state.writingSince = .now
-            return !state.finished && state.check == nil
-        }
-        if startCheck {
-            startChecking()
-        }
+        writingSince.withLock { $0 = .now }
+        check.startIfNeeded { [weak self] in self?.checkWrite() ?? false }
         defer {
-            state.withLock { $0.writingSince = nil }
+            writingSince.withLock { $0 = nil }
         }
         try await write()
     }
 
     /// Stops the periodic check (the response is written, or failed).
     func stop() {
-        let check = state.withLock { state in
-            state.finished = true
-            defer { state.check = nil }
-            return state.check
-        }
-        check?.cancel()
+        check.stop()
     }
 
-    private func startChecking() {
-        let (seconds, attoseconds) = timeout.components
-        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-        let interval = TimeAmount.nanoseconds(max(nanoseconds / 4, 10_000_000))
-        let check = channel.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [weak self] task in
-            guard let self else {
-                task.cancel()
-                return
-            }
-            let now = ContinuousClock.now
-            let stalled = self.state.withLock { state -> Bool? in
-                if state.finished { return nil }
-                guard let since = state.writingSince else { return false }
-                return now - since >= self.timeout
-            }
-            switch stalled {
-            case nil:
-                task.cancel()
-            case true?:
-                task.cancel()
-                self.channel.close(promise: nil)
-            case false?:
-                break
-            }
+    /// On the event loop: closes the connection when the write in progress has waited the whole
+    /// timeout; `false` ends the check.
+    private func checkWrite() -> Bool {
+        let now = ContinuousClock.now
+        let stalled = writingSince.withLock { since in since.map { now - $0 >= timeout } ?? false }
+        if stalled {
+            channel.close(promise: nil)
         }
-        let cancel = state.withLock { state in
-            guard !state.finished, state.check == nil else { return true }
-            state.check = check
-            return false
-        }
-        if cancel { check.cancel() }
+        return !stalled
     }
 }
