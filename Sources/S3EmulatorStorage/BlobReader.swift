@@ -1,5 +1,13 @@
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reads one blob with `pread`, at any offset. Close it when done; a reader dropped without
 /// ``close()`` closes its files.
 ///
@@ -11,6 +19,14 @@ import Synchronization
 ///
 /// An inline blob (``BlobID/isInline(_:)``) is read from the database whole when the reader is
 /// created, so it too reads on after its object is deleted.
+///
+/// A reader made with `direct: true` (a durable store's, whose writers bypass the page cache,
+/// see ``BlobWriter``) reads files of at least ``directReadMinimum`` bytes with direct I/O, a
+/// ``BlobWriter/directChunkSize`` chunk at a time into one aligned buffer it reuses, and copies
+/// from there. Such a file is seldom in the page cache, and filling the cache costs more than
+/// the read: on the machines we measured, a just-written 1 GiB blob read at 350–600 MB/s
+/// through the cache, most of the CPU going to first touches of the cache's new pages, and
+/// at 860–930 MB/s directly. A file system that refuses direct I/O is read through the cache.
 public final class BlobReader: Sendable {
     /// The blob's size in bytes, taken when it was opened.
     public let size: Int64
@@ -26,7 +42,46 @@ public final class BlobReader: Sendable {
         /// The segment open in lazy mode.
         var lazilyOpened: Int?
         var isClosed = false
+        /// Per segment, whether its open descriptor reads with direct I/O.
+        var readsDirect: [Bool]
+        /// The direct reads' buffer, allocated at the first one.
+        var direct: DirectReadBuffer?
+        /// How many chunks were read with direct I/O (for tests).
+        var directReads = 0
+
+        init(descriptors: [Int32]) {
+            self.descriptors = descriptors
+            self.readsDirect = Array(repeating: false, count: descriptors.count)
+        }
     }
+
+    /// One chunk of a segment, read with direct I/O: an aligned allocation holding `count` bytes
+    /// of segment `segment` from `fileOffset`.
+    ///
+    /// `@unchecked Sendable`: it lives in the reader's locked state and is only touched under the lock.
+    struct DirectReadBuffer: @unchecked Sendable {
+        let memory: UnsafeMutableRawBufferPointer
+        var segment = -1
+        var fileOffset: Int64 = 0
+        var count = 0
+
+        init?() {
+            var pointer: UnsafeMutableRawPointer?
+            guard posix_memalign(&pointer, BlobWriter.directAlignment, BlobWriter.directChunkSize) == 0, let pointer else {
+                return nil
+            }
+            memory = UnsafeMutableRawBufferPointer(start: pointer, count: BlobWriter.directChunkSize)
+        }
+
+        func holds(segment: Int, offset: Int64) -> Bool {
+            self.segment == segment && offset >= fileOffset && offset < fileOffset + Int64(count)
+        }
+    }
+
+    /// Files smaller than this are read through the page cache even by a direct reader.
+    static let directReadMinimum: Int64 = 8 << 20
+    /// Whether large files are read with direct I/O.
+    private let readsLargeFilesDirect: Bool
 
     private let paths: [String]
     /// Where each segment ends in the joined blob (ascending).
@@ -36,8 +91,8 @@ public final class BlobReader: Sendable {
     private let inlineBytes: [UInt8]?
     private let state: Mutex<State>
 
-    /// Opens a plain blob.
-    init(path: String) throws {
+    /// Opens a plain blob; `direct` reads it with direct I/O when it is large.
+    init(path: String, direct: Bool = false) throws {
         let descriptor = try FileSystem.openForReading(path)
         let size: Int64
         do {
@@ -52,6 +107,7 @@ public final class BlobReader: Sendable {
         self.ends = [size]
         self.isLazy = false
         self.inlineBytes = nil
+        self.readsLargeFilesDirect = direct
         self.state = Mutex(State(descriptors: [descriptor]))
     }
 
@@ -63,11 +119,13 @@ public final class BlobReader: Sendable {
         self.ends = [size]
         self.isLazy = false
         self.inlineBytes = inlineBytes
+        self.readsLargeFilesDirect = false
         self.state = Mutex(State(descriptors: []))
     }
 
-    /// Opens a composite blob whose manifest is `manifest`, its segments' files being `paths`.
-    init(composite manifest: CompositeBlobManifest, paths: [String]) throws {
+    /// Opens a composite blob whose manifest is `manifest`, its segments' files being `paths`;
+    /// `direct` reads its large segments with direct I/O.
+    init(composite manifest: CompositeBlobManifest, paths: [String], direct: Bool = false) throws {
         var ends: [Int64] = []
         ends.reserveCapacity(paths.count)
         var total: Int64 = 0
@@ -81,6 +139,7 @@ public final class BlobReader: Sendable {
         self.ends = ends
         self.isLazy = paths.count > Self.eagerSegmentLimit
         self.inlineBytes = nil
+        self.readsLargeFilesDirect = direct
         var descriptors = [Int32](repeating: -1, count: paths.count)
         if !isLazy {
             do {
@@ -117,7 +176,7 @@ public final class BlobReader: Sendable {
                 return count
             }
             if paths.count == 1, !isLazy {
-                return try FileSystem.readAll(state.descriptors[0], offset: offset, into: buffer, path: paths[0])
+                return try readSegment(0, at: offset, into: buffer, &state)
             }
             var total = 0
             var position = max(offset, 0)
@@ -127,7 +186,7 @@ public final class BlobReader: Sendable {
                 let start = index == 0 ? 0 : ends[index - 1]
                 let count = Int(min(Int64(buffer.count - total), ends[index] - position))
                 let target = UnsafeMutableRawBufferPointer(rebasing: buffer[total..<(total + count)])
-                let read = try FileSystem.readAll(descriptor, offset: position - start, into: target, path: paths[index])
+                let read = try readSegment(index, descriptor: descriptor, at: position - start, into: target, &state)
                 guard read == count else {
                     throw StorageError.corrupt("\(paths[index]) is shorter than its composite blob says")
                 }
@@ -161,10 +220,72 @@ public final class BlobReader: Sendable {
         if let previous = state.lazilyOpened {
             FileSystem.close(state.descriptors[previous])
             state.descriptors[previous] = -1
+            state.readsDirect[previous] = false
         }
         state.descriptors[index] = descriptor
         state.lazilyOpened = index
         return descriptor
+    }
+
+    /// Reads segment `index` (open on `descriptor`) from `offset` until `buffer` is full or the
+    /// segment ends: with direct I/O when this reader and the segment's size call for it.
+    private func readSegment(
+        _ index: Int, descriptor: Int32? = nil, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer, _ state: inout State
+    ) throws -> Int {
+        let descriptor = descriptor ?? state.descriptors[index]
+        if readsLargeFilesDirect, segmentSizes[index] >= Self.directReadMinimum, offset >= 0 {
+            if !state.readsDirect[index], FileSystem.startDirectIO(descriptor) {
+                state.readsDirect[index] = true
+            }
+            if state.readsDirect[index] {
+                do {
+                    return try readDirect(index, descriptor: descriptor, at: offset, into: buffer, &state)
+                } catch let error as StorageError where error.errno == EINVAL {
+                    // The file system took the flag but not the read: the page cache it is.
+                    try FileSystem.stopDirectIO(descriptor, path: paths[index])
+                    state.readsDirect[index] = false
+                }
+            }
+        }
+        return try FileSystem.readAll(descriptor, offset: offset, into: buffer, path: paths[index])
+    }
+
+    /// ``readSegment(_:descriptor:at:into:_:)`` through the direct buffer: copies what it holds
+    /// of the range, reading the aligned chunk around each byte it does not hold.
+    private func readDirect(
+        _ index: Int, descriptor: Int32, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer, _ state: inout State
+    ) throws -> Int {
+        if state.direct == nil {
+            state.direct = DirectReadBuffer()
+        }
+        guard var direct = state.direct else {
+            return try FileSystem.readAll(descriptor, offset: offset, into: buffer, path: paths[index])
+        }
+        defer { state.direct = direct }
+        var total = 0
+        while total < buffer.count {
+            let position = offset + Int64(total)
+            if !direct.holds(segment: index, offset: position) {
+                let chunkStart = position - position % Int64(BlobWriter.directAlignment)
+                direct.segment = -1
+                direct.count = try FileSystem.readOnce(descriptor, offset: chunkStart, into: direct.memory, path: paths[index])
+                direct.segment = index
+                direct.fileOffset = chunkStart
+                state.directReads += 1
+                guard direct.holds(segment: index, offset: position) else { break }  // the end of the file
+            }
+            let from = Int(position - direct.fileOffset)
+            let count = min(buffer.count - total, direct.count - from)
+            UnsafeMutableRawBufferPointer(rebasing: buffer[total..<(total + count)])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: direct.memory[from..<(from + count)]))
+            total += count
+        }
+        return total
+    }
+
+    /// How many chunks were read with direct I/O.
+    var directReadCount: Int {
+        state.withLock { $0.directReads }
     }
 
     /// Closes the files. Safe to call twice.
@@ -172,6 +293,10 @@ public final class BlobReader: Sendable {
         state.withLock { state in
             guard !state.isClosed else { return }
             state.isClosed = true
+            if let direct = state.direct {
+                free(direct.memory.baseAddress)
+                state.direct = nil
+            }
             for index in state.descriptors.indices where state.descriptors[index] >= 0 {
                 FileSystem.close(state.descriptors[index])
                 state.descriptors[index] = -1

@@ -84,8 +84,12 @@ public final class BlobStore: Sendable {
             let id = newBlobID(newID())
             let path = temporaryDirectory + "/" + id
             do {
+                if durable {
+                    let (descriptor, isDirect) = try FileSystem.createExclusiveDirect(path)
+                    return BlobWriter(store: self, id: id, descriptor: descriptor, isDirect: isDirect, temporaryPath: path)
+                }
                 let descriptor = try FileSystem.createExclusive(path)
-                return BlobWriter(store: self, id: id, descriptor: descriptor, temporaryPath: path)
+                return BlobWriter(store: self, id: id, descriptor: descriptor, isDirect: false, temporaryPath: path)
             } catch let error as StorageError where error.errno == EEXIST {
                 writerFinished()
                 continue  // 120 random bits collided with a temp file; draw again
@@ -157,7 +161,7 @@ public final class BlobStore: Sendable {
             throw StorageError.corrupt("invalid blob id \(blobID)")
         }
         guard BlobID.isComposite(blobID) else {
-            return try BlobReader(path: path)
+            return try BlobReader(path: path, direct: durable)
         }
         let manifest = try readManifest(path)
         var paths: [String] = []
@@ -165,7 +169,7 @@ public final class BlobStore: Sendable {
         for segment in manifest.segments {
             paths.append(plainPath(of: segment.blobID))
         }
-        return try BlobReader(composite: manifest, paths: paths)
+        return try BlobReader(composite: manifest, paths: paths, direct: durable)
     }
 
     /// Removes the blob, best effort: a missing blob or an invalid id is ignored. Removing a

@@ -54,6 +54,68 @@ enum FileSystem {
         try open(path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
     }
 
+    /// `O_DIRECT` on Linux, where the Glibc module does not export it (its value depends on the
+    /// architecture); `nil` where this code does not know it.
+    static let directIOFlag: Int32? = {
+        #if os(Linux) && (arch(x86_64) || arch(i386))
+        0o40000
+        #elseif os(Linux) && arch(arm64)
+        0o200000
+        #else
+        nil
+        #endif
+    }()
+
+    /// Creates a new file for writing as ``createExclusive(_:)`` does, with direct I/O
+    /// (`O_DIRECT`: writes go from the caller's buffer to the disk, not through the page cache)
+    /// where the system and the file system allow it. Returns whether they did.
+    static func createExclusiveDirect(_ path: String) throws -> (descriptor: Int32, isDirect: Bool) {
+        guard let directIOFlag else {
+            return (try createExclusive(path), false)
+        }
+        do {
+            return (try open(path, flags: O_WRONLY | O_CREAT | O_EXCL | directIOFlag, mode: 0o600), true)
+        } catch let error as StorageError where error.errno == EINVAL {
+            // A file system without direct I/O (tmpfs before Linux 6.6, some FUSE ones) refuses the flag.
+            return (try createExclusive(path), false)
+        }
+    }
+
+    /// Turns direct I/O on for an open file; `false` where the system or the file system has none.
+    static func startDirectIO(_ descriptor: Int32) -> Bool {
+        guard let directIOFlag else { return false }
+        let flags = fcntl(descriptor, F_GETFL)
+        return flags >= 0 && fcntl(descriptor, F_SETFL, flags | directIOFlag) == 0
+    }
+
+    /// Turns direct I/O off for an open file (so that unaligned writes are allowed again).
+    static func stopDirectIO(_ descriptor: Int32, path: String) throws {
+        guard let directIOFlag else { return }
+        let flags = fcntl(descriptor, F_GETFL)
+        if flags < 0 || fcntl(descriptor, F_SETFL, flags & ~directIOFlag) < 0 {
+            throw StorageError.io(errno: errno, operation: "fcntl(F_SETFL)", path: path)
+        }
+    }
+
+    /// Writes all of `bytes` at `offset` (`pwrite`), looping on short writes and `EINTR`.
+    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64, path: String) throws {
+        var done = 0
+        while done < bytes.count {
+            guard let base = bytes.baseAddress else {
+                return
+            }
+            let written = pwrite(descriptor, base + done, bytes.count - done, off_t(offset) + off_t(done))
+            if written < 0 {
+                let code = errno
+                if code == EINTR {
+                    continue
+                }
+                throw StorageError.io(errno: code, operation: "pwrite", path: path)
+            }
+            done += written
+        }
+    }
+
     /// Writes all of `bytes`, looping on short writes and `EINTR`.
     static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0
@@ -94,6 +156,22 @@ enum FileSystem {
             total += count
         }
         return total
+    }
+
+    /// One `pread` at `offset` (retried on `EINTR`): the bytes read, fewer than asked only at the
+    /// end of the file (for a regular file). A direct-I/O read must not go on from an unaligned
+    /// short count the way ``readAll(_:offset:into:path:)`` does.
+    static func readOnce(_ descriptor: Int32, offset: Int64, into buffer: UnsafeMutableRawBufferPointer, path: String) throws -> Int {
+        while true {
+            let count = pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset))
+            if count >= 0 {
+                return count
+            }
+            let code = errno
+            if code != EINTR {
+                throw StorageError.io(errno: code, operation: "pread", path: path)
+            }
+        }
     }
 
     /// The whole content of a (small) file.
