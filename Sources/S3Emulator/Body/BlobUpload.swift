@@ -3,8 +3,10 @@ import S3EmulatorStorage
 
 /// Streams bytes into a new blob: gathers up to ``batchSize`` bytes (the received buffers
 /// themselves, uncopied), then hashes each batch (``BodyDigests``) and writes it to a temporary
-/// file on the I/O threads, in two lanes, while the next batch is received; finally commits the
-/// blob and its metadata row in one hop. Memory stays at about three batches whatever the object
+/// file on the I/O threads, in two lanes, each taking its batches in order, while the next
+/// batches are received; finally commits the blob and its metadata row in one hop. Receiving
+/// waits only when a lane is ``laneDepth`` batches behind, so a slow moment of the disk or of
+/// the hashing does not stop the socket. Memory stays at a few batches whatever the object
 /// size. Call ``finishHashing()`` before reading the digests.
 ///
 /// A body of at most ``MetadataStore/inlineBlobLimit`` bytes never touches a file: ``finish(_:)``
@@ -14,16 +16,19 @@ import S3EmulatorStorage
 /// committed is removed (or swept at the next start).
 struct BlobUpload {
     static let batchSize = 1 << 20
+    /// At most this many batches are in each lane (being hashed or written, or waiting to be).
+    static let laneDepth = 3
 
     private let store: ObjectStore
     private let digests: BodyDigests
     /// Whether a small body may be stored inline.
     private let inline: Bool
     private var writer: BlobWriter?
-    /// The batch being written, if any: it yields the writer once its bytes are in the file.
-    private var inFlight: Task<BlobWriter, any Error>?
-    /// The batch being hashed, if any.
-    private var hashing: Task<Void, any Error>?
+    /// The batches being written, oldest first; each waits for the one before it and yields the
+    /// writer once its bytes are in the file.
+    private var writes: [Task<BlobWriter, any Error>] = []
+    /// The batches being hashed, oldest first; each waits for the one before it.
+    private var hashes: [Task<Void, any Error>] = []
     private var pending: [ByteBuffer] = []
     private var pendingBytes = 0
     /// Whether `pending` has been hashed already (by ``finishHashing()``).
@@ -37,8 +42,8 @@ struct BlobUpload {
         self.inline = inline
     }
 
-    /// Adds bytes; starts writing a batch when enough have gathered (after the previous batch's
-    /// write has finished, so at most one is in flight).
+    /// Adds bytes; hands a batch to the lanes when enough have gathered (after waiting for the
+    /// oldest batch of a full lane).
     mutating func append(_ buffer: ByteBuffer) async throws {
         guard buffer.readableBytes > 0 else { return }
         pending.append(buffer)
@@ -49,37 +54,45 @@ struct BlobUpload {
     }
 
     private mutating func flush() async throws {
-        try await settle()
-        try await settleHashing()
+        while hashes.count >= Self.laneDepth {
+            try await hashes.removeFirst().value
+        }
+        while writes.count >= Self.laneDepth {
+            _ = try await writes.removeFirst().value
+        }
         let batch = pending
         pending = []
         pendingBytes = 0
-        hashing = Task { [store, digests] in
+        let previousHash = hashes.last
+        hashes.append(Task { [store, digests] in
+            try await previousHash?.value
             try await store.io { digests.update(batch) }
-        }
+        })
+        let previousWrite = writes.last
         let existing = writer
         writer = nil
-        inFlight = Task { [store] in
-            try await store.io {
-                let writer = try existing ?? store.blobs.makeWriter()
+        writes.append(Task { [store] in
+            let previous = try await previousWrite?.value
+            return try await store.io {
+                let writer = try previous ?? existing ?? store.blobs.makeWriter()
                 try Self.write(batch, to: writer)
                 return writer
             }
-        }
+        })
     }
 
-    /// Waits for the write in flight, taking back its writer.
+    /// Waits for the writes in flight, taking back the writer.
     private mutating func settle() async throws {
-        guard let inFlight else { return }
-        self.inFlight = nil
-        writer = try await inFlight.value
+        guard let last = writes.last else { return }
+        writes = []
+        writer = try await last.value
     }
 
-    /// Waits for the batch being hashed.
+    /// Waits for the batches being hashed.
     private mutating func settleHashing() async throws {
-        guard let hashing else { return }
-        self.hashing = nil
-        try await hashing.value
+        guard let last = hashes.last else { return }
+        hashes = []
+        try await last.value
     }
 
     /// Hashes every byte appended so far (the last, partial batch here, without a hop); the
@@ -147,13 +160,13 @@ struct BlobUpload {
 
     /// Discards the upload and its temporary file (after any write or hashing in flight has ended).
     mutating func abort() async {
-        if let hashing {
-            self.hashing = nil
-            _ = try? await hashing.value
+        if let last = hashes.last {
+            hashes = []
+            _ = try? await last.value
         }
-        if let inFlight {
-            self.inFlight = nil
-            writer = try? await inFlight.value
+        if let last = writes.last {
+            writes = []
+            writer = try? await last.value
         }
         guard let writer else { return }
         self.writer = nil
