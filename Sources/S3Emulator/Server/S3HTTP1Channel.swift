@@ -21,7 +21,10 @@ struct S3HTTP1Channel: ServerChildChannel {
         }
     }
 
+    /// Handles the connection's requests on its own event loop (``EventLoopTaskExecutor``).
     func handle(value: HTTP1Channel.Value, logger: Logger) async {
-        await http1.handle(value: value, logger: logger)
+        await withTaskExecutorPreference(EventLoopTaskExecutor(value.channel.eventLoop)) {
+            await http1.handle(value: value, logger: logger)
+        }
     }
 }
