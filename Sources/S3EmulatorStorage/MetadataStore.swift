@@ -14,7 +14,7 @@ import Synchronization
 /// ```
 public final class MetadataStore: Sendable {
     /// The only connection that writes (and, in memory, the only connection).
-    private let writer: Mutex<SQLiteConnection>
+    private let writer: SleepingLock<SQLiteConnection>
     /// Reader connections of a file database; empty in memory.
     private let readers: [SQLiteConnectionSlot]
     private let nextReader = Atomic<UInt>(0)
@@ -35,14 +35,14 @@ public final class MetadataStore: Sendable {
             let connection = try SQLiteConnection(path: ":memory:")
             try Self.configure(connection, journalModeWAL: false, durable: durable, readOnly: false)
             try Self.migrate(connection)
-            self.writer = Mutex(connection)
+            self.writer = SleepingLock(connection)
             self.readers = []
             return
         }
         let connection = try SQLiteConnection(path: path)
         try Self.configure(connection, journalModeWAL: true, durable: durable, readOnly: false)
         try Self.migrate(connection)
-        self.writer = Mutex(connection)
+        self.writer = SleepingLock(connection)
         var readers: [SQLiteConnectionSlot] = []
         for _ in 0..<Self.readerCount {
             let reader = try SQLiteConnection(path: path)
