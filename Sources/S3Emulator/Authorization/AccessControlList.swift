@@ -12,9 +12,16 @@ struct AccessControlList: Sendable, Equatable {
     enum Permission: String, Sendable, CaseIterable {
         case read = "READ", write = "WRITE", readACP = "READ_ACP", writeACP = "WRITE_ACP", fullControl = "FULL_CONTROL"
 
-        /// The `x-amz-grant-*` header that grants this permission.
+        /// The `x-amz-grant-*` header that grants this permission (looked up for every PUT: a
+        /// literal, not built from the raw value).
         var headerName: String {
-            "x-amz-grant-" + rawValue.lowercased().replacingOccurrences(of: "_", with: "-")
+            switch self {
+            case .read: "x-amz-grant-read"
+            case .write: "x-amz-grant-write"
+            case .readACP: "x-amz-grant-read-acp"
+            case .writeACP: "x-amz-grant-write-acp"
+            case .fullControl: "x-amz-grant-full-control"
+            }
         }
     }
 
