@@ -9,8 +9,9 @@ import S3EmulatorCore
 /// StringToSign = Method\n Content-MD5\n Content-Type\n Date (or Expires)\n CanonicalizedAmzHeaders CanonicalizedResource
 /// ```
 extension SigV4Authenticator {
-    /// The query parameters S3 counts as sub-resources in the `CanonicalizedResource`.
-    static let signatureV2SubResources: Set<String> = [
+    /// The query parameters S3 counts as sub-resources in the `CanonicalizedResource` (as
+    /// substrings: a query's names are looked up without a copy).
+    static let signatureV2SubResources: Set<Substring> = [
         "accelerate", "acl", "analytics", "cors", "defaultObjectAcl", "delete", "inventory", "lifecycle", "location",
         "logging", "metrics", "notification", "object-lock", "partNumber", "policy", "replication", "requestPayment",
         "response-cache-control", "response-content-disposition", "response-content-encoding",
@@ -161,7 +162,7 @@ extension SigV4Authenticator {
             path = "/" + bucket + (head.rawPath.isEmpty ? "/" : head.rawPath)
         } else if head.rawPath.isEmpty || head.rawPath == "/" {
             path = "/"
-        } else if !head.rawPath.dropFirst().contains("/") {
+        } else if !head.rawPath.utf8.dropFirst().contains(UInt8(ascii: "/")) {
             path = head.rawPath + "/"
             alternativePath = head.rawPath
         } else {
@@ -178,7 +179,7 @@ extension SigV4Authenticator {
         for part in rawQuery.split(separator: "&", omittingEmptySubsequences: true) {
             let equals = part.firstIndex(of: "=")
             let name = part[..<(equals ?? part.endIndex)]
-            guard signatureV2SubResources.contains(String(name)) else { continue }
+            guard signatureV2SubResources.contains(name) else { continue }
             if let equals {
                 let value = AuthBytes.percentDecoded(part[part.index(after: equals)...], plusIsSpace: false)
                 subResources.append((name, "\(name)=\(value)"))
