@@ -112,6 +112,29 @@ final class DirectIOTests: XCTestCase {
         XCTAssertEqual(reader.directReadCount > 0, direct)
     }
 
+    func testSmallReadsOfALargeBlobGoThroughThePageCache() throws {
+        let store = try BlobStore(directory: directory.path, durable: true)
+        let bytes = content(Int(BlobReader.directReadMinimum) + 1, seed: 9)
+        let (id, _) = try writeBlob(bytes, to: store, pieces: [chunk])
+        let reader = try store.openReader(id)
+        defer { reader.close() }
+        let small = BlobReader.directReadRequestMinimum - 1
+        for offset in [0, 4_097, chunk - 7, bytes.count - 10] {
+            XCTAssertEqual(try read(reader, offset: Int64(offset), count: small), Array(bytes[offset..<min(offset + small, bytes.count)]))
+        }
+        XCTAssertEqual(reader.directReadCount, 0)
+        // Large and small reads in turn on one reader: the descriptor's direct I/O goes on and off.
+        let large = BlobReader.directReadRequestMinimum
+        for offset in [0, 3, chunk + 5, 0, bytes.count - large] {
+            for count in [large, 10, large + 1, 1] {
+                XCTAssertEqual(
+                    try read(reader, offset: Int64(offset), count: count),
+                    Array(bytes[offset..<min(offset + count, bytes.count)]), "offset \(offset), count \(count)")
+            }
+        }
+        XCTAssertEqual(reader.directReadCount > 0, try fileSystemTakesDirectIO())
+    }
+
     func testASmallBlobOfADurableStoreIsReadThroughThePageCache() throws {
         let store = try BlobStore(directory: directory.path, durable: true)
         let bytes = content(Int(BlobReader.directReadMinimum) - 1, seed: 5)
