@@ -70,11 +70,8 @@ public final class BlobReader: Sendable {
         var count = 0
 
         init?() {
-            var pointer: UnsafeMutableRawPointer?
-            guard posix_memalign(&pointer, BlobWriter.directAlignment, BlobWriter.directChunkSize) == 0, let pointer else {
-                return nil
-            }
-            memory = UnsafeMutableRawBufferPointer(start: pointer, count: BlobWriter.directChunkSize)
+            guard let memory = FileSystem.allocateDirectIOBuffer() else { return nil }
+            self.memory = memory
         }
 
         func holds(segment: Int, offset: Int64) -> Bool {

@@ -81,6 +81,16 @@ enum FileSystem {
         }
     }
 
+    /// A buffer for direct I/O: ``BlobWriter/directChunkSize`` bytes at an address aligned to
+    /// ``BlobWriter/directAlignment``, or `nil` when the allocation fails. Release it with `free`.
+    static func allocateDirectIOBuffer() -> UnsafeMutableRawBufferPointer? {
+        var pointer: UnsafeMutableRawPointer?
+        guard posix_memalign(&pointer, BlobWriter.directAlignment, BlobWriter.directChunkSize) == 0, let pointer else {
+            return nil
+        }
+        return UnsafeMutableRawBufferPointer(start: pointer, count: BlobWriter.directChunkSize)
+    }
+
     /// Turns direct I/O on for an open file; `false` where the system or the file system has none.
     static func startDirectIO(_ descriptor: Int32) -> Bool {
         guard let directIOFlag else { return false }
@@ -113,25 +123,6 @@ enum FileSystem {
                 throw StorageError.io(errno: code, operation: "pwrite", path: path)
             }
             done += written
-        }
-    }
-
-    /// Writes all of `bytes`, looping on short writes and `EINTR`.
-    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
-        var offset = 0
-        while offset < bytes.count {
-            guard let base = bytes.baseAddress else {
-                return
-            }
-            let written = systemWrite(descriptor, base + offset, bytes.count - offset)
-            if written < 0 {
-                let code = errno
-                if code == EINTR {
-                    continue
-                }
-                throw StorageError.io(errno: code, operation: "write", path: path)
-            }
-            offset += written
         }
     }
 
@@ -312,16 +303,6 @@ enum FileSystem {
         Musl.open(path, flags, mode)
         #else
         Darwin.open(path, flags, mode)
-        #endif
-    }
-
-    private static func systemWrite(_ descriptor: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
-        #if canImport(Glibc)
-        Glibc.write(descriptor, pointer, count)
-        #elseif canImport(Musl)
-        Musl.write(descriptor, pointer, count)
-        #else
-        Darwin.write(descriptor, pointer, count)
         #endif
     }
 

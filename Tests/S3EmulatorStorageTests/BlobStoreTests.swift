@@ -243,7 +243,7 @@ final class BlobStoreTests: XCTestCase {
         }
         let descriptor = try FileSystem.open("/dev/full", flags: O_WRONLY)
         defer { FileSystem.close(descriptor) }
-        XCTAssertThrowsError(try [UInt8](repeating: 1, count: 10).withUnsafeBytes { try FileSystem.writeAll(descriptor, $0, path: "/dev/full") }) { error in
+        XCTAssertThrowsError(try [UInt8](repeating: 1, count: 10).withUnsafeBytes { try FileSystem.writeAll(descriptor, $0, at: 0, path: "/dev/full") }) { error in
             XCTAssertTrue((error as? StorageError)?.isNoSpace == true, "\(error)")
         }
     }
