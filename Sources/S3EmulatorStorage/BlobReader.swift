@@ -25,10 +25,11 @@ import Darwin
 /// streamed GET does) of files of at least ``directReadMinimum`` bytes with direct I/O, a
 /// ``BlobWriter/directChunkSize`` chunk at a time into one aligned buffer it reuses, and copies
 /// from there; small reads (a range of a few KiB) go through the page cache, which fetches only
-/// the pages they need and keeps them for the next. Such a file is seldom in the page cache, and filling the cache costs more than
-/// the read: on the machines we measured, a just-written 1 GiB blob read at 350–600 MB/s
-/// through the cache, most of the CPU going to first touches of the cache's new pages, and
-/// at 860–930 MB/s directly. A file system that refuses direct I/O is read through the cache.
+/// the pages they need and keeps them for the next. Such a file is seldom in the page cache,
+/// and filling the cache costs more than the read: on the machines we measured, a just-written
+/// 1 GiB blob read at 350–600 MB/s through the cache, most of the CPU going to first touches of
+/// the cache's new pages, and at 860–930 MB/s directly. A file system that refuses direct I/O
+/// is read through the cache.
 public final class BlobReader: Sendable {
     /// The blob's size in bytes, taken when it was opened.
     public let size: Int64
@@ -72,6 +73,10 @@ public final class BlobReader: Sendable {
         init?() {
             guard let memory = FileSystem.allocateDirectIOBuffer() else { return nil }
             self.memory = memory
+        }
+
+        func deallocate() {
+            free(memory.baseAddress)
         }
 
         func holds(segment: Int, offset: Int64) -> Bool {
@@ -185,11 +190,11 @@ public final class BlobReader: Sendable {
             var position = max(offset, 0)
             while total < buffer.count, position < size {
                 let index = segment(containing: position)
-                let descriptor = try open(index, &state)
+                try open(index, &state)
                 let start = index == 0 ? 0 : ends[index - 1]
                 let count = Int(min(Int64(buffer.count - total), ends[index] - position))
                 let target = UnsafeMutableRawBufferPointer(rebasing: buffer[total..<(total + count)])
-                let read = try readSegment(index, descriptor: descriptor, at: position - start, into: target, &state)
+                let read = try readSegment(index, at: position - start, into: target, &state)
                 guard read == count else {
                     throw StorageError.corrupt("\(paths[index]) is shorter than its composite blob says")
                 }
@@ -215,9 +220,10 @@ public final class BlobReader: Sendable {
         return low
     }
 
-    private func open(_ index: Int, _ state: inout State) throws -> Int32 {
+    /// Opens segment `index` unless it is open (in lazy mode, closing the one open before).
+    private func open(_ index: Int, _ state: inout State) throws {
         if state.descriptors[index] >= 0 {
-            return state.descriptors[index]
+            return
         }
         let descriptor = try FileSystem.openForReading(paths[index])
         if let previous = state.lazilyOpened {
@@ -227,22 +233,25 @@ public final class BlobReader: Sendable {
         }
         state.descriptors[index] = descriptor
         state.lazilyOpened = index
-        return descriptor
     }
 
-    /// Reads segment `index` (open on `descriptor`) from `offset` until `buffer` is full or the
-    /// segment ends: with direct I/O when this reader and the segment's size call for it.
+    /// Reads segment `index` (open) from `offset` until `buffer` is full or the segment ends:
+    /// with direct I/O when this reader and the segment's size call for it.
     private func readSegment(
-        _ index: Int, descriptor: Int32? = nil, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer, _ state: inout State
+        _ index: Int, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer, _ state: inout State
     ) throws -> Int {
-        let descriptor = descriptor ?? state.descriptors[index]
+        let descriptor = state.descriptors[index]
         let wantsDirect =
             readsLargeFilesDirect && !state.directRefused && segmentSizes[index] >= Self.directReadMinimum
             && buffer.count >= Self.directReadRequestMinimum && offset >= 0
-        // Direct I/O is a property of the descriptor: on for a large read, off again for a small
-        // one (whose unaligned buffer and offset a direct descriptor refuses).
+        // Direct I/O is a property of the descriptor: on for a large read (once the aligned
+        // buffer exists), off again for a small one (whose unaligned buffer and offset a direct
+        // descriptor refuses).
         if wantsDirect, !state.readsDirect[index] {
-            state.readsDirect[index] = FileSystem.startDirectIO(descriptor)
+            if state.direct == nil {
+                state.direct = DirectReadBuffer()
+            }
+            state.readsDirect[index] = state.direct != nil && FileSystem.startDirectIO(descriptor)
             state.directRefused = !state.readsDirect[index]
         } else if !wantsDirect, state.readsDirect[index] {
             try FileSystem.stopDirectIO(descriptor, path: paths[index])
@@ -250,7 +259,7 @@ public final class BlobReader: Sendable {
         }
         if state.readsDirect[index] {
             do {
-                return try readDirect(index, descriptor: descriptor, at: offset, into: buffer, &state)
+                return try readDirect(index, at: offset, into: buffer, &state)
             } catch let error as StorageError where error.errno == EINVAL {
                 // The file system took the flag but not the read: the page cache it is, from now on.
                 try FileSystem.stopDirectIO(descriptor, path: paths[index])
@@ -261,17 +270,16 @@ public final class BlobReader: Sendable {
         return try FileSystem.readAll(descriptor, offset: offset, into: buffer, path: paths[index])
     }
 
-    /// ``readSegment(_:descriptor:at:into:_:)`` through the direct buffer: copies what it holds
-    /// of the range, reading the aligned chunk around each byte it does not hold.
+    /// ``readSegment(_:at:into:_:)`` through the direct buffer (allocated before direct I/O was
+    /// turned on): copies what it holds of the range, reading the aligned chunk around each byte
+    /// it does not hold.
     private func readDirect(
-        _ index: Int, descriptor: Int32, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer, _ state: inout State
+        _ index: Int, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer, _ state: inout State
     ) throws -> Int {
-        if state.direct == nil {
-            state.direct = DirectReadBuffer()
-        }
         guard var direct = state.direct else {
-            return try FileSystem.readAll(descriptor, offset: offset, into: buffer, path: paths[index])
+            preconditionFailure("direct I/O is on for \(paths[index]) without its buffer")
         }
+        let descriptor = state.descriptors[index]
         defer { state.direct = direct }
         var total = 0
         while total < buffer.count {
@@ -304,10 +312,8 @@ public final class BlobReader: Sendable {
         state.withLock { state in
             guard !state.isClosed else { return }
             state.isClosed = true
-            if let direct = state.direct {
-                free(direct.memory.baseAddress)
-                state.direct = nil
-            }
+            state.direct?.deallocate()
+            state.direct = nil
             for index in state.descriptors.indices where state.descriptors[index] >= 0 {
                 FileSystem.close(state.descriptors[index])
                 state.descriptors[index] = -1

@@ -84,12 +84,8 @@ public final class BlobStore: Sendable {
             let id = newBlobID(newID())
             let path = temporaryDirectory + "/" + id
             do {
-                if durable {
-                    let (descriptor, isDirect) = try FileSystem.createExclusiveDirect(path)
-                    return BlobWriter(store: self, id: id, descriptor: descriptor, isDirect: isDirect, temporaryPath: path)
-                }
                 let descriptor = try FileSystem.createExclusive(path)
-                return BlobWriter(store: self, id: id, descriptor: descriptor, isDirect: false, temporaryPath: path)
+                return BlobWriter(store: self, id: id, descriptor: descriptor, direct: durable, temporaryPath: path)
             } catch let error as StorageError where error.errno == EEXIST {
                 writerFinished()
                 continue  // 120 random bits collided with a temp file; draw again

@@ -60,11 +60,18 @@ public final class BlobWriter: Sendable {
     private let temporaryPath: String
     private let state: Mutex<State>
 
-    init(store: BlobStore, id: String, descriptor: Int32, isDirect: Bool, temporaryPath: String) {
+    /// A writer of the new temp file open on `descriptor`; `direct` writes it with direct I/O when
+    /// the file system takes it (and the aligned buffer can be had).
+    init(store: BlobStore, id: String, descriptor: Int32, direct: Bool, temporaryPath: String) {
         self.store = store
         self.id = id
         self.temporaryPath = temporaryPath
-        self.state = Mutex(State(descriptor: descriptor, direct: isDirect ? DirectBuffer() : nil))
+        var buffer = direct ? DirectBuffer() : nil
+        if let allocated = buffer, !FileSystem.startDirectIO(descriptor) {
+            allocated.deallocate()
+            buffer = nil
+        }
+        self.state = Mutex(State(descriptor: descriptor, direct: buffer))
     }
 
     deinit {

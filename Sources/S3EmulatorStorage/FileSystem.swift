@@ -66,21 +66,6 @@ enum FileSystem {
         #endif
     }()
 
-    /// Creates a new file for writing as ``createExclusive(_:)`` does, with direct I/O
-    /// (`O_DIRECT`: writes go from the caller's buffer to the disk, not through the page cache)
-    /// where the system and the file system allow it. Returns whether they did.
-    static func createExclusiveDirect(_ path: String) throws -> (descriptor: Int32, isDirect: Bool) {
-        guard let directIOFlag else {
-            return (try createExclusive(path), false)
-        }
-        do {
-            return (try open(path, flags: O_WRONLY | O_CREAT | O_EXCL | directIOFlag, mode: 0o600), true)
-        } catch let error as StorageError where error.errno == EINVAL {
-            // A file system without direct I/O (tmpfs before Linux 6.6, some FUSE ones) refuses the flag.
-            return (try createExclusive(path), false)
-        }
-    }
-
     /// A buffer for direct I/O: ``BlobWriter/directChunkSize`` bytes at an address aligned to
     /// ``BlobWriter/directAlignment``, or `nil` when the allocation fails. Release it with `free`.
     static func allocateDirectIOBuffer() -> UnsafeMutableRawBufferPointer? {
@@ -91,7 +76,9 @@ enum FileSystem {
         return UnsafeMutableRawBufferPointer(start: pointer, count: BlobWriter.directChunkSize)
     }
 
-    /// Turns direct I/O on for an open file; `false` where the system or the file system has none.
+    /// Turns direct I/O (`O_DIRECT`: reads and writes go between the caller's buffer and the disk,
+    /// not through the page cache) on for an open file; `false` where the system or the file
+    /// system has none (tmpfs before Linux 6.6, some FUSE file systems refuse the flag).
     static func startDirectIO(_ descriptor: Int32) -> Bool {
         guard let directIOFlag else { return false }
         let flags = fcntl(descriptor, F_GETFL)

@@ -21,7 +21,8 @@ final class DirectIOTests: XCTestCase {
     /// Whether this file system takes direct I/O (ext4 and xfs do; tmpfs before Linux 6.6 does not).
     private func fileSystemTakesDirectIO() throws -> Bool {
         let probe = directory.path + "/probe"
-        let (descriptor, isDirect) = try FileSystem.createExclusiveDirect(probe)
+        let descriptor = try FileSystem.createExclusive(probe)
+        let isDirect = FileSystem.startDirectIO(descriptor)
         FileSystem.close(descriptor)
         _ = try FileSystem.removeFile(probe)
         return isDirect
