@@ -25,35 +25,33 @@ extension MetadataStore {
     /// ```
     public func setBucketConfiguration(bucket: String, name: String, value: String?) throws -> Bool {
         try write { connection in
-            try connection.transaction(immediate: true) {
-                let bucketExists = try connection.withStatement("SELECT 1 FROM buckets WHERE name = ?1") { statement in
-                    try statement.bind(1, text: bucket)
-                    return try statement.step()
-                }
-                guard bucketExists else {
-                    return false
-                }
-                if let value {
-                    try connection.withStatement(
-                        """
-                        INSERT INTO bucket_configurations (bucket, name, value) VALUES (?1, ?2, ?3)
-                        ON CONFLICT (bucket, name) DO UPDATE SET value = excluded.value
-                        """
-                    ) { statement in
-                        try statement.bind(1, text: bucket)
-                        try statement.bind(2, text: name)
-                        try statement.bind(3, text: value)
-                        try statement.run()
-                    }
-                } else {
-                    try connection.withStatement("DELETE FROM bucket_configurations WHERE bucket = ?1 AND name = ?2") { statement in
-                        try statement.bind(1, text: bucket)
-                        try statement.bind(2, text: name)
-                        try statement.run()
-                    }
-                }
-                return true
+            let bucketExists = try connection.withStatement("SELECT 1 FROM buckets WHERE name = ?1") { statement in
+                try statement.bind(1, text: bucket)
+                return try statement.step()
             }
+            guard bucketExists else {
+                return false
+            }
+            if let value {
+                try connection.withStatement(
+                    """
+                    INSERT INTO bucket_configurations (bucket, name, value) VALUES (?1, ?2, ?3)
+                    ON CONFLICT (bucket, name) DO UPDATE SET value = excluded.value
+                    """
+                ) { statement in
+                    try statement.bind(1, text: bucket)
+                    try statement.bind(2, text: name)
+                    try statement.bind(3, text: value)
+                    try statement.run()
+                }
+            } else {
+                try connection.withStatement("DELETE FROM bucket_configurations WHERE bucket = ?1 AND name = ?2") { statement in
+                    try statement.bind(1, text: bucket)
+                    try statement.bind(2, text: name)
+                    try statement.run()
+                }
+            }
+            return true
         }
     }
 

@@ -11,27 +11,25 @@ extension MetadataStore {
     public func createMultipartUpload(_ upload: MultipartUploadRecord) throws -> Bool {
         let metadata = upload.metadata.jsonText()
         return try write { connection in
-            try connection.transaction(immediate: true) {
-                guard try Self.bucketExists(upload.bucket, connection) else {
-                    return false
-                }
-                try connection.withStatement(
-                    """
-                    INSERT INTO multipart_uploads (\(Self.uploadColumns))
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                    """
-                ) { statement in
-                    try statement.bind(1, text: upload.uploadID)
-                    try statement.bind(2, text: upload.bucket)
-                    try statement.bind(3, utf8Blob: upload.key)
-                    try statement.bind(4, double: upload.initiated.timeIntervalSinceReferenceDate)
-                    try statement.bind(5, text: upload.initiator)
-                    try statement.bind(6, text: upload.checksumAlgorithm)
-                    try statement.bind(7, text: metadata)
-                    try statement.run()
-                }
-                return true
+            guard try Self.bucketExists(upload.bucket, connection) else {
+                return false
             }
+            try connection.withStatement(
+                """
+                INSERT INTO multipart_uploads (\(Self.uploadColumns))
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                """
+            ) { statement in
+                try statement.bind(1, text: upload.uploadID)
+                try statement.bind(2, text: upload.bucket)
+                try statement.bind(3, utf8Blob: upload.key)
+                try statement.bind(4, double: upload.initiated.timeIntervalSinceReferenceDate)
+                try statement.bind(5, text: upload.initiator)
+                try statement.bind(6, text: upload.checksumAlgorithm)
+                try statement.bind(7, text: metadata)
+                try statement.run()
+            }
+            return true
         }
     }
 
@@ -50,39 +48,37 @@ extension MetadataStore {
     /// that the upload still exists for `bucket` and `key`.
     public func putPart(uploadID: String, bucket: String, key: String, _ part: PartRecord) throws -> PutPartResult {
         try write { connection in
-            try connection.transaction(immediate: true) {
-                guard try Self.uploadExists(uploadID, bucket: bucket, key: key, connection) else {
-                    return .noSuchUpload
-                }
-                let replaced = try connection.withStatement(
-                    "SELECT blob_id FROM multipart_parts WHERE upload_id = ?1 AND part_number = ?2"
-                ) { statement in
-                    try statement.bind(1, text: uploadID)
-                    try statement.bind(2, int64: Int64(part.partNumber))
-                    return try statement.step() ? statement.string(0) : nil
-                }
-                try connection.withStatement(
-                    """
-                    INSERT INTO multipart_parts (upload_id, \(Self.partColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                    ON CONFLICT (upload_id, part_number) DO UPDATE SET
-                        size = excluded.size, etag = excluded.etag, last_modified = excluded.last_modified,
-                        blob_id = excluded.blob_id, checksum = excluded.checksum
-                    """
-                ) { statement in
-                    try statement.bind(1, text: uploadID)
-                    try statement.bind(2, int64: Int64(part.partNumber))
-                    try statement.bind(3, int64: part.size)
-                    try statement.bind(4, text: part.etag)
-                    try statement.bind(5, double: part.lastModified.timeIntervalSinceReferenceDate)
-                    try statement.bind(6, text: part.blobID)
-                    try statement.bind(7, text: part.checksum)
-                    try statement.run()
-                }
-                guard let replaced, replaced != part.blobID else {
-                    return .stored(replacedBlobID: nil)
-                }
-                return .stored(replacedBlobID: replaced)
+            guard try Self.uploadExists(uploadID, bucket: bucket, key: key, connection) else {
+                return .noSuchUpload
             }
+            let replaced = try connection.withStatement(
+                "SELECT blob_id FROM multipart_parts WHERE upload_id = ?1 AND part_number = ?2"
+            ) { statement in
+                try statement.bind(1, text: uploadID)
+                try statement.bind(2, int64: Int64(part.partNumber))
+                return try statement.step() ? statement.string(0) : nil
+            }
+            try connection.withStatement(
+                """
+                INSERT INTO multipart_parts (upload_id, \(Self.partColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                ON CONFLICT (upload_id, part_number) DO UPDATE SET
+                    size = excluded.size, etag = excluded.etag, last_modified = excluded.last_modified,
+                    blob_id = excluded.blob_id, checksum = excluded.checksum
+                """
+            ) { statement in
+                try statement.bind(1, text: uploadID)
+                try statement.bind(2, int64: Int64(part.partNumber))
+                try statement.bind(3, int64: part.size)
+                try statement.bind(4, text: part.etag)
+                try statement.bind(5, double: part.lastModified.timeIntervalSinceReferenceDate)
+                try statement.bind(6, text: part.blobID)
+                try statement.bind(7, text: part.checksum)
+                try statement.run()
+            }
+            guard let replaced, replaced != part.blobID else {
+                return .stored(replacedBlobID: nil)
+            }
+            return .stored(replacedBlobID: replaced)
         }
     }
 
@@ -127,39 +123,37 @@ extension MetadataStore {
         uploadID: String, object: ObjectRecord, parts: [(partNumber: Int, blobID: String)], precondition: WritePrecondition
     ) throws -> CompleteMultipartUploadResult {
         let metadata = object.metadata.jsonText()
-        return try write { connection in
-            try connection.transaction(immediate: true) { () throws -> CompleteMultipartUploadResult in
-                guard try Self.uploadExists(uploadID, bucket: object.bucket, key: object.key, connection) else {
-                    return .noSuchUpload
-                }
-                var recorded: [Int: String] = [:]
-                try connection.withStatement("SELECT part_number, blob_id FROM multipart_parts WHERE upload_id = ?1") { statement in
-                    try statement.bind(1, text: uploadID)
-                    while try statement.step() {
-                        recorded[Int(statement.int64(0))] = statement.string(1)
-                    }
-                }
-                for part in parts {
-                    guard recorded.removeValue(forKey: part.partNumber) == part.blobID else {
-                        return .partsChanged
-                    }
-                }
-                let replaced: String?
-                let versionID: String?
-                switch try Self.putObject(object, metadata: metadata, precondition: precondition, connection) {
-                case .stored(let blobID, let version):
-                    replaced = blobID
-                    versionID = version
-                case .preconditionFailed:
-                    return .preconditionFailed
-                case .noSuchBucket:
-                    return .noSuchUpload  // unreachable: the upload's bucket exists while the upload does
-                }
-                try Self.deleteUpload(uploadID, connection)
-                return .completed(
-                    replacedBlobID: replaced, discardedBlobIDs: recorded.keys.sorted().compactMap { recorded[$0] }, versionID: versionID
-                )
+        return try write { (connection) throws -> CompleteMultipartUploadResult in
+            guard try Self.uploadExists(uploadID, bucket: object.bucket, key: object.key, connection) else {
+                return .noSuchUpload
             }
+            var recorded: [Int: String] = [:]
+            try connection.withStatement("SELECT part_number, blob_id FROM multipart_parts WHERE upload_id = ?1") { statement in
+                try statement.bind(1, text: uploadID)
+                while try statement.step() {
+                    recorded[Int(statement.int64(0))] = statement.string(1)
+                }
+            }
+            for part in parts {
+                guard recorded.removeValue(forKey: part.partNumber) == part.blobID else {
+                    return .partsChanged
+                }
+            }
+            let replaced: String?
+            let versionID: String?
+            switch try Self.putObject(object, metadata: metadata, precondition: precondition, connection) {
+            case .stored(let blobID, let version):
+                replaced = blobID
+                versionID = version
+            case .preconditionFailed:
+                return .preconditionFailed
+            case .noSuchBucket:
+                return .noSuchUpload  // unreachable: the upload's bucket exists while the upload does
+            }
+            try Self.deleteUpload(uploadID, connection)
+            return .completed(
+                replacedBlobID: replaced, discardedBlobIDs: recorded.keys.sorted().compactMap { recorded[$0] }, versionID: versionID
+            )
         }
     }
 
@@ -167,23 +161,21 @@ extension MetadataStore {
     /// `nil` when there is no such upload for `bucket` and `key`.
     public func abortMultipartUpload(uploadID: String, bucket: String, key: String) throws -> [String]? {
         try write { connection in
-            try connection.transaction(immediate: true) {
-                guard try Self.uploadExists(uploadID, bucket: bucket, key: key, connection) else {
-                    return nil
+            guard try Self.uploadExists(uploadID, bucket: bucket, key: key, connection) else {
+                return nil
+            }
+            let blobIDs = try connection.withStatement(
+                "SELECT blob_id FROM multipart_parts WHERE upload_id = ?1 ORDER BY part_number"
+            ) { statement in
+                try statement.bind(1, text: uploadID)
+                var blobIDs: [String] = []
+                while try statement.step() {
+                    blobIDs.append(statement.string(0))
                 }
-                let blobIDs = try connection.withStatement(
-                    "SELECT blob_id FROM multipart_parts WHERE upload_id = ?1 ORDER BY part_number"
-                ) { statement in
-                    try statement.bind(1, text: uploadID)
-                    var blobIDs: [String] = []
-                    while try statement.step() {
-                        blobIDs.append(statement.string(0))
-                    }
-                    return blobIDs
-                }
-                try Self.deleteUpload(uploadID, connection)
                 return blobIDs
             }
+            try Self.deleteUpload(uploadID, connection)
+            return blobIDs
         }
     }
 

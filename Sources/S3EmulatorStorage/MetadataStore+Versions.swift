@@ -46,17 +46,15 @@ extension MetadataStore {
     /// `now` is the delete marker's last-modified time. The caller removes ``DeleteObjectResult/removedBlobID``.
     public func deleteObject(bucket: String, key: String, version: VersionReference, now: Date) throws -> DeleteObjectResult {
         try write { connection in
-            try connection.transaction(immediate: true) {
-                var result: DeleteObjectResult
-                switch version {
-                case .latest:
-                    result = try Self.deleteLatest(bucket: bucket, key: key, now: now, connection)
-                case .null, .id:
-                    result = try Self.deleteVersion(bucket: bucket, key: key, versionID: version.storedVersionID, connection)
-                }
-                result.removedBlobID = try Self.releaseInlineBlob(result.removedBlobID, connection)
-                return result
+            var result: DeleteObjectResult
+            switch version {
+            case .latest:
+                result = try Self.deleteLatest(bucket: bucket, key: key, now: now, connection)
+            case .null, .id:
+                result = try Self.deleteVersion(bucket: bucket, key: key, versionID: version.storedVersionID, connection)
             }
+            result.removedBlobID = try Self.releaseInlineBlob(result.removedBlobID, connection)
+            return result
         }
     }
 
@@ -87,22 +85,20 @@ extension MetadataStore {
     /// (the caller removes them).
     public func removeAllObjects(bucket: String) throws -> [String] {
         try write { connection in
-            try connection.transaction(immediate: true) {
-                var blobIDs: [String] = []
-                for sql in [
-                    "DELETE FROM objects WHERE bucket = ?1 RETURNING blob_id",
-                    "DELETE FROM object_versions WHERE bucket = ?1 RETURNING blob_id",
-                ] {
-                    try connection.withStatement(sql) { statement in
-                        try statement.bind(1, text: bucket)
-                        while try statement.step() {
-                            blobIDs.append(statement.string(0))
-                        }
+            var blobIDs: [String] = []
+            for sql in [
+                "DELETE FROM objects WHERE bucket = ?1 RETURNING blob_id",
+                "DELETE FROM object_versions WHERE bucket = ?1 RETURNING blob_id",
+            ] {
+                try connection.withStatement(sql) { statement in
+                    try statement.bind(1, text: bucket)
+                    while try statement.step() {
+                        blobIDs.append(statement.string(0))
                     }
                 }
-                // Delete markers have no blob; inline blobs go with their rows.
-                return try blobIDs.filter { !$0.isEmpty }.compactMap { try Self.releaseInlineBlob($0, connection) }
             }
+            // Delete markers have no blob; inline blobs go with their rows.
+            return try blobIDs.filter { !$0.isEmpty }.compactMap { try Self.releaseInlineBlob($0, connection) }
         }
     }
 

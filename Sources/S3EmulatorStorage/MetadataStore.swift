@@ -4,9 +4,9 @@ import Synchronization
 /// The metadata of buckets and objects, in SQLite.
 ///
 /// Calls block (the server runs them on its own thread pool) and are thread-safe. A file database
-/// runs in WAL mode with one writer connection behind a mutex and a small pool of reader
-/// connections, so reads go on while a write commits. An in-memory database (`path: nil`) uses a
-/// single connection behind the mutex for everything.
+/// runs in WAL mode with one writer connection, shared by group commit (``WriterConnection``),
+/// and a small pool of reader connections, so reads go on while a write commits. An in-memory
+/// database (`path: nil`) uses the writer connection for everything.
 ///
 /// ```swift
 /// let store = try MetadataStore(path: "/var/lib/s3emu/metadata.sqlite")
@@ -14,7 +14,7 @@ import Synchronization
 /// ```
 public final class MetadataStore: Sendable {
     /// The only connection that writes (and, in memory, the only connection).
-    private let writer: SleepingLock<SQLiteConnection>
+    let writer: WriterConnection
     /// Reader connections of a file database; empty in memory.
     private let readers: [SQLiteConnectionSlot]
     private let nextReader = Atomic<UInt>(0)
@@ -35,14 +35,14 @@ public final class MetadataStore: Sendable {
             let connection = try SQLiteConnection(path: ":memory:")
             try Self.configure(connection, journalModeWAL: false, durable: durable, readOnly: false)
             try Self.migrate(connection)
-            self.writer = SleepingLock(connection)
+            self.writer = WriterConnection(connection)
             self.readers = []
             return
         }
         let connection = try SQLiteConnection(path: path)
         try Self.configure(connection, journalModeWAL: true, durable: durable, readOnly: false)
         try Self.migrate(connection)
-        self.writer = SleepingLock(connection)
+        self.writer = WriterConnection(connection)
         var readers: [SQLiteConnectionSlot] = []
         for _ in 0..<Self.readerCount {
             let reader = try SQLiteConnection(path: path)
@@ -92,16 +92,17 @@ public final class MetadataStore: Sendable {
         }
     }
 
-    /// Runs `body` with the writer connection (serialized).
+    /// Runs `body` in a write transaction: committed when it returns (possibly in one SQLite
+    /// commit with other callers' transactions, see ``WriterConnection``), rolled back when it throws.
     func write<Result: Sendable>(_ body: (SQLiteConnection) throws -> Result) throws -> Result {
-        try writer.withLock { connection in try body(connection) }
+        try writer.transaction(body)
     }
 
     /// Runs `body` with a reader connection: the first idle one of the pool, or (all busy) waits
     /// for one. In memory, the writer connection.
     func read<Result: Sendable>(_ body: (SQLiteConnection) throws -> Result) throws -> Result {
         guard !readers.isEmpty else {
-            return try write(body)
+            return try writer.withConnection(body)
         }
         let count = UInt(readers.count)
         let start = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
@@ -165,46 +166,44 @@ public final class MetadataStore: Sendable {
     /// progress; returns the blobs of their parts, which the caller removes.
     public func deleteBucketDiscardingUploads(named name: String) throws -> (result: DeleteBucketResult, discardedBlobIDs: [String]) {
         try write { connection in
-            try connection.transaction(immediate: true) {
-                let exists = try connection.withStatement("SELECT 1 FROM buckets WHERE name = ?1") { statement in
+            let exists = try connection.withStatement("SELECT 1 FROM buckets WHERE name = ?1") { statement in
+                try statement.bind(1, text: name)
+                return try statement.step()
+            }
+            guard exists else {
+                return (.noSuchBucket, [])
+            }
+            // Noncurrent versions and delete markers count too: S3 deletes only a bucket with none.
+            var hasObjects = false
+            for sql in ["SELECT 1 FROM objects WHERE bucket = ?1 LIMIT 1", "SELECT 1 FROM object_versions WHERE bucket = ?1 LIMIT 1"] {
+                hasObjects = try hasObjects || connection.withStatement(sql) { statement in
                     try statement.bind(1, text: name)
                     return try statement.step()
                 }
-                guard exists else {
-                    return (.noSuchBucket, [])
-                }
-                // Noncurrent versions and delete markers count too: S3 deletes only a bucket with none.
-                var hasObjects = false
-                for sql in ["SELECT 1 FROM objects WHERE bucket = ?1 LIMIT 1", "SELECT 1 FROM object_versions WHERE bucket = ?1 LIMIT 1"] {
-                    hasObjects = try hasObjects || connection.withStatement(sql) { statement in
-                        try statement.bind(1, text: name)
-                        return try statement.step()
-                    }
-                }
-                guard !hasObjects else {
-                    return (.notEmpty, [])
-                }
-                let discarded = try connection.withStatement(
-                    """
-                    SELECT multipart_parts.blob_id FROM multipart_uploads
-                    JOIN multipart_parts ON multipart_parts.upload_id = multipart_uploads.upload_id
-                    WHERE multipart_uploads.bucket = ?1
-                    """
-                ) { statement in
-                    try statement.bind(1, text: name)
-                    var blobIDs: [String] = []
-                    while try statement.step() {
-                        blobIDs.append(statement.string(0))
-                    }
-                    return blobIDs
-                }
-                // Uploads, their parts and the bucket's configurations go by ON DELETE CASCADE.
-                try connection.withStatement("DELETE FROM buckets WHERE name = ?1") { statement in
-                    try statement.bind(1, text: name)
-                    try statement.run()
-                }
-                return (.deleted, discarded)
             }
+            guard !hasObjects else {
+                return (.notEmpty, [])
+            }
+            let discarded = try connection.withStatement(
+                """
+                SELECT multipart_parts.blob_id FROM multipart_uploads
+                JOIN multipart_parts ON multipart_parts.upload_id = multipart_uploads.upload_id
+                WHERE multipart_uploads.bucket = ?1
+                """
+            ) { statement in
+                try statement.bind(1, text: name)
+                var blobIDs: [String] = []
+                while try statement.step() {
+                    blobIDs.append(statement.string(0))
+                }
+                return blobIDs
+            }
+            // Uploads, their parts and the bucket's configurations go by ON DELETE CASCADE.
+            try connection.withStatement("DELETE FROM buckets WHERE name = ?1") { statement in
+                try statement.bind(1, text: name)
+                try statement.run()
+            }
+            return (.deleted, discarded)
         }
     }
 
@@ -245,13 +244,11 @@ public final class MetadataStore: Sendable {
         }
         let metadata = record.metadata.jsonText()
         return try write { connection in
-            try connection.transaction(immediate: true) {
-                let result = try Self.putObject(record, metadata: metadata, precondition: precondition, connection)
-                if case .stored = result, let inlineBytes {
-                    try Self.insertInlineBlob(record.blobID, bytes: inlineBytes, connection)
-                }
-                return result
+            let result = try Self.putObject(record, metadata: metadata, precondition: precondition, connection)
+            if case .stored = result, let inlineBytes {
+                try Self.insertInlineBlob(record.blobID, bytes: inlineBytes, connection)
             }
+            return result
         }
     }
 
@@ -358,10 +355,8 @@ public final class MetadataStore: Sendable {
     func insertObjects(_ records: [ObjectRecord]) throws {
         let metadata = records.map { $0.metadata.jsonText() }
         try write { connection in
-            try connection.transaction(immediate: true) {
-                for (record, metadata) in zip(records, metadata) {
-                    try Self.upsert(record, metadata: metadata, sequence: 0, connection)
-                }
+            for (record, metadata) in zip(records, metadata) {
+                try Self.upsert(record, metadata: metadata, sequence: 0, connection)
             }
         }
     }
@@ -405,7 +400,7 @@ public final class MetadataStore: Sendable {
 
     /// `true` when `PRAGMA integrity_check` answers `ok`.
     public func integrityCheck() throws -> Bool {
-        try write { connection in
+        try writer.withConnection { connection in
             try connection.scalarString("PRAGMA integrity_check") == "ok"
         }
     }

@@ -90,6 +90,17 @@ final class SQLiteConnection {
         return result
     }
 
+    /// Runs one statement that returns no rows from the statement cache (transaction control
+    /// run many times a second: no parsing each time, as ``execute(_:)`` does).
+    func runCached(_ sql: String) throws {
+        try withStatement(sql) { try $0.run() }
+    }
+
+    /// `true` between `BEGIN` and the end of the transaction (SQLite's autocommit mode is off).
+    var isInTransaction: Bool {
+        sqlite3_get_autocommit(handle) == 0
+    }
+
     /// Rows changed by the last INSERT, UPDATE or DELETE.
     var changes: Int {
         Int(sqlite3_changes(handle))
