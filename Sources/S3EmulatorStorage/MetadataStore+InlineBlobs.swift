@@ -11,12 +11,14 @@ extension MetadataStore {
 
     /// The bytes of an inline blob, or `nil` when there is none (its object was removed).
     public func inlineBlob(_ id: String) throws -> [UInt8]? {
-        try read { connection in
-            try connection.withStatement("SELECT bytes FROM inline_blobs WHERE id = ?1") { statement in
-                try statement.bind(1, text: id)
-                guard try statement.step() else { return nil }
-                return statement.withBytes(0) { Array($0) }
-            }
+        try read { connection in try Self.inlineBlob(id, connection) }
+    }
+
+    static func inlineBlob(_ id: String, _ connection: SQLiteConnection) throws -> [UInt8]? {
+        try connection.withStatement("SELECT bytes FROM inline_blobs WHERE id = ?1") { statement in
+            try statement.bind(1, text: id)
+            guard try statement.step() else { return nil }
+            return statement.withBytes(0) { Array($0) }
         }
     }
 

@@ -73,18 +73,18 @@ final class SQLiteConnection {
     /// `immediate` takes the write lock at `BEGIN`, so checks made inside the body (preconditions)
     /// still hold at `COMMIT`.
     func transaction<Result>(immediate: Bool, _ body: () throws -> Result) throws -> Result {
-        try execute(immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED")
+        try runCached(immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED")
         let result: Result
         do {
             result = try body()
         } catch {
-            try? execute("ROLLBACK")
+            try? runCached("ROLLBACK")
             throw error
         }
         do {
-            try execute("COMMIT")
+            try runCached("COMMIT")
         } catch {
-            try? execute("ROLLBACK")
+            try? runCached("ROLLBACK")
             throw error
         }
         return result

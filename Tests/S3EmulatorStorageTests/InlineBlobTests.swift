@@ -41,6 +41,38 @@ final class InlineBlobTests: XCTestCase {
         XCTAssertFalse(BlobID.isInline("../etc/passwd.inline"))
     }
 
+    func testAVersionIsReadWithItsInlineBytesUpToTheLimitAndOnlyThen() throws {
+        let store = try makeStore(versioning: .enabled)
+        let smallID = BlobID.randomInline()
+        guard case .stored(_, let smallVersion?) = try store.putObject(
+            record("k", blob: smallID, size: 5), inlineBytes: Array("small".utf8), precondition: .none
+        ) else {
+            return XCTFail("not stored with a version id")
+        }
+        var found = try XCTUnwrap(store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 5))
+        XCTAssertEqual(found.record.blobID, smallID)
+        XCTAssertEqual(found.inlineBytes, Array("small".utf8))
+        XCTAssertNil(try store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 4)?.inlineBytes, "over the limit")
+        XCTAssertNil(try store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 0)?.inlineBytes)
+
+        // A newer version in a file: the latest has no inline bytes; the older one, named, has.
+        guard case .stored(_, let fileVersion) = try store.putObject(record("k", blob: "file-blob", size: 3), precondition: .none) else {
+            return XCTFail("not stored")
+        }
+        found = try XCTUnwrap(store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 1 << 20))
+        XCTAssertEqual(found.record.versionID, fileVersion)
+        XCTAssertNil(found.inlineBytes)
+        found = try XCTUnwrap(store.objectVersion(bucket: "b", key: "k", version: .id(smallVersion), inlineBytesUpTo: 1 << 20))
+        XCTAssertEqual(found.inlineBytes, Array("small".utf8))
+
+        // A delete marker has no bytes; a missing key has no version.
+        _ = try store.deleteObject(bucket: "b", key: "k", version: .latest, now: date)
+        found = try XCTUnwrap(store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 1 << 20))
+        XCTAssertTrue(found.record.isDeleteMarker)
+        XCTAssertNil(found.inlineBytes)
+        XCTAssertNil(try store.objectVersion(bucket: "b", key: "missing", version: .latest, inlineBytesUpTo: 1 << 20))
+    }
+
     func testAPutStoresTheBytesWithTheRowAndAnOverwriteReleasesThem() throws {
         let store = try makeStore()
         let first = try putInline(store, "k", Array("one".utf8))

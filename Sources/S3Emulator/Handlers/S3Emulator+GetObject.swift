@@ -38,7 +38,10 @@ extension S3Emulator {
 
     private func getObjectOnce(_ context: RequestContext, headOnly: Bool) async throws -> S3Response {
         let version = try Self.versionReference(context.query)
-        let record = try existingObject(bucket: context.bucket, key: context.key, version: version, method: context.request.method)
+        let (record, inlineBytes) = try existingObject(
+            bucket: context.bucket, key: context.key, version: version, method: context.request.method,
+            inlineBytesUpTo: headOnly ? 0 : Self.inlineBodySize
+        )
         if !headOnly, let storageClass = record.metadata.storageClass, storageClass == "GLACIER" || storageClass == "DEEP_ARCHIVE" {
             throw S3Error(.invalidObjectState, details: [("StorageClass", storageClass)])
         }
@@ -99,6 +102,11 @@ extension S3Emulator {
         }
         if headOnly || length == 0 {
             return S3Response(status: status, headers: responseHeaders)
+        }
+        if let inlineBytes, inlineBytes.count == record.size {
+            // Read with the row (a small inline object).
+            let slice = inlineBytes[Int(offset)..<Int(offset + length)]
+            return S3Response(status: status, headers: responseHeaders, body: .buffer(ByteBuffer(bytes: slice)))
         }
         let body = try await readBody(blobID: record.blobID, offset: offset, length: length)
         return S3Response(status: status, headers: responseHeaders, body: body)

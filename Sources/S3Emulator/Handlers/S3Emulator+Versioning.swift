@@ -81,14 +81,22 @@ extension S3Emulator {
     /// when the current version is a delete marker, with `x-amz-delete-marker`), NoSuchVersion,
     /// or MethodNotAllowed for a version that is a delete marker.
     func existingObject(bucket: String, key: String, version: VersionReference = .latest, method: String = "GET") throws -> ObjectRecord {
-        guard let record = try store.metadata.objectVersion(bucket: bucket, key: key, version: version) else {
+        try existingObject(bucket: bucket, key: key, version: version, method: method, inlineBytesUpTo: 0).record
+    }
+
+    /// ``existingObject(bucket:key:version:method:)``, with the object's bytes when they are an
+    /// inline blob of at most `limit` bytes, read with its row.
+    func existingObject(
+        bucket: String, key: String, version: VersionReference, method: String, inlineBytesUpTo limit: Int64
+    ) throws -> (record: ObjectRecord, inlineBytes: [UInt8]?) {
+        guard let (record, inlineBytes) = try store.metadata.objectVersion(bucket: bucket, key: key, version: version, inlineBytesUpTo: limit) else {
             _ = try existingBucket(bucket)
             if case .latest = version {
                 throw S3Error(.noSuchKey, details: [("Key", key)])
             }
             throw S3Error(.noSuchVersion, details: [("Key", key), ("VersionId", VersionReference.text(version.storedVersionID))])
         }
-        guard record.isDeleteMarker else { return record }
+        guard record.isDeleteMarker else { return (record, inlineBytes) }
         var headers: [(name: String, value: String)] = [("x-amz-delete-marker", "true")]
         if let versionID = versionIDHeader(record) { headers.append(("x-amz-version-id", versionID)) }
         if case .latest = version {
