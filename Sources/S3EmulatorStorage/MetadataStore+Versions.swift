@@ -45,7 +45,7 @@ extension MetadataStore {
                 guard let record else {
                     return nil
                 }
-                guard !record.isDeleteMarker, record.size <= limit, BlobID.isInline(record.blobID) else {
+                guard limit > 0, !record.isDeleteMarker, record.size <= limit, BlobID.isInline(record.blobID) else {
                     return (record, nil)
                 }
                 return (record, try Self.inlineBlob(record.blobID, connection))

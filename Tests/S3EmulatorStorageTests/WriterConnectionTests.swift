@@ -90,14 +90,16 @@ final class WriterConnectionTests: XCTestCase {
     }
 
     private func rowIDs() throws -> [Int] {
-        try writer.withConnection { connection in
-            try connection.withStatement("SELECT id FROM rows ORDER BY id") { statement in
-                var ids: [Int] = []
-                while try statement.step() {
-                    ids.append(Int(statement.int64(0)))
-                }
-                return ids
+        try writer.withConnection(Self.rowIDs)
+    }
+
+    private static func rowIDs(_ connection: SQLiteConnection) throws -> [Int] {
+        try connection.withStatement("SELECT id FROM rows ORDER BY id") { statement in
+            var ids: [Int] = []
+            while try statement.step() {
+                ids.append(Int(statement.int64(0)))
             }
+            return ids
         }
     }
 
@@ -176,13 +178,7 @@ final class WriterConnectionTests: XCTestCase {
         let outcomes = runGroup(first: Self.insert(1), group: [Self.insert(2)] + [{ connection in
             // Queued last: the exclusive user below starts while this group still waits.
             Thread.detachNewThread {
-                let ids = try? writer.withConnection { connection in
-                    try connection.withStatement("SELECT id FROM rows ORDER BY id") { statement in
-                        var ids: [Int] = []
-                        while try statement.step() { ids.append(Int(statement.int64(0))) }
-                        return ids
-                    }
-                }
+                let ids = try? writer.withConnection(Self.rowIDs)
                 seen.withLock { $0 = ids }
                 done.signal()
             }
