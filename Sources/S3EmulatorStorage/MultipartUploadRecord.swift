@@ -45,8 +45,6 @@ public struct MultipartUploadRecord: Sendable, Equatable {
     /// MultipartUploadRecord.makeUploadID(initiated: Date())  // "018f3a6c2b10" + 32 hex digits
     /// ```
     public static func makeUploadID(initiated: Date) -> String {
-        let milliseconds = UInt64(max(0, min(initiated.timeIntervalSince1970 * 1000, 0xFFFF_FFFF_FFFF)))
-        let hex = String(milliseconds, radix: 16)
-        return String(repeating: "0", count: max(0, 12 - hex.count)) + hex + BlobID.random()
+        BlobID.millisecondsHex(initiated) + BlobID.random()
     }
 }

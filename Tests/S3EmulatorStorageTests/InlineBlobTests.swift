@@ -41,6 +41,17 @@ final class InlineBlobTests: XCTestCase {
         XCTAssertFalse(BlobID.isInline("../etc/passwd.inline"))
     }
 
+    func testTimeOrderedIDsSortByTimeAndStayUnique() {
+        let early = BlobID.timeOrdered(date)
+        let late = BlobID.timeOrdered(date.addingTimeInterval(0.001))
+        XCTAssertLessThan(early, late)
+        XCTAssertTrue(early.hasPrefix(BlobID.millisecondsHex(date)))
+        XCTAssertTrue(BlobID.isPlain(early), "32 lowercase hex digits, like a random id")
+        XCTAssertNotEqual(BlobID.timeOrdered(date), BlobID.timeOrdered(date), "80 random bits follow the time")
+        XCTAssertLessThan(BlobID.timeOrdered(Date(timeIntervalSince1970: 0)), early)
+        XCTAssertTrue(BlobID.isInline(BlobID.randomInline()))
+    }
+
     func testAVersionIsReadWithItsInlineBytesUpToTheLimitAndOnlyThen() throws {
         let store = try makeStore(versioning: .enabled)
         let smallID = BlobID.randomInline()
