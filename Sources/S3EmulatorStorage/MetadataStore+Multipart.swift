@@ -164,16 +164,9 @@ extension MetadataStore {
             guard try Self.uploadExists(uploadID, bucket: bucket, key: key, connection) else {
                 return nil
             }
-            let blobIDs = try connection.withStatement(
-                "SELECT blob_id FROM multipart_parts WHERE upload_id = ?1 ORDER BY part_number"
-            ) { statement in
-                try statement.bind(1, text: uploadID)
-                var blobIDs: [String] = []
-                while try statement.step() {
-                    blobIDs.append(statement.string(0))
-                }
-                return blobIDs
-            }
+            let blobIDs = try connection.strings(
+                "SELECT blob_id FROM multipart_parts WHERE upload_id = ?1 ORDER BY part_number", binding: uploadID
+            )
             try Self.deleteUpload(uploadID, connection)
             return blobIDs
         }

@@ -108,12 +108,7 @@ extension MetadataStore {
                 "DELETE FROM objects WHERE bucket = ?1 RETURNING blob_id",
                 "DELETE FROM object_versions WHERE bucket = ?1 RETURNING blob_id",
             ] {
-                try connection.withStatement(sql) { statement in
-                    try statement.bind(1, text: bucket)
-                    while try statement.step() {
-                        blobIDs.append(statement.string(0))
-                    }
-                }
+                blobIDs += try connection.strings(sql, binding: bucket)
             }
             // Delete markers have no blob; inline blobs go with their rows.
             return try blobIDs.filter { !$0.isEmpty }.compactMap { try Self.releaseInlineBlob($0, connection) }

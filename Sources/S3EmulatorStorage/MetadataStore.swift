@@ -184,20 +184,14 @@ public final class MetadataStore: Sendable {
             guard !hasObjects else {
                 return (.notEmpty, [])
             }
-            let discarded = try connection.withStatement(
+            let discarded = try connection.strings(
                 """
                 SELECT multipart_parts.blob_id FROM multipart_uploads
                 JOIN multipart_parts ON multipart_parts.upload_id = multipart_uploads.upload_id
                 WHERE multipart_uploads.bucket = ?1
-                """
-            ) { statement in
-                try statement.bind(1, text: name)
-                var blobIDs: [String] = []
-                while try statement.step() {
-                    blobIDs.append(statement.string(0))
-                }
-                return blobIDs
-            }
+                """,
+                binding: name
+            )
             // Uploads, their parts and the bucket's configurations go by ON DELETE CASCADE.
             try connection.withStatement("DELETE FROM buckets WHERE name = ?1") { statement in
                 try statement.bind(1, text: name)
@@ -387,11 +381,7 @@ public final class MetadataStore: Sendable {
                     "SELECT blob_id FROM objects", "SELECT blob_id FROM object_versions WHERE delete_marker = 0",
                     "SELECT blob_id FROM multipart_parts",
                 ] {
-                    try connection.withStatement(sql) { statement in
-                        while try statement.step() {
-                            ids.insert(statement.string(0))
-                        }
-                    }
+                    ids.formUnion(try connection.strings(sql))
                 }
                 return ids
             }

@@ -61,6 +61,20 @@ final class SQLiteConnection {
         }
     }
 
+    /// The first column of every row of `sql`, as text, with `?1` bound to `parameter` when one is given.
+    func strings(_ sql: String, binding parameter: String? = nil) throws -> [String] {
+        try withStatement(sql) { statement in
+            if let parameter {
+                try statement.bind(1, text: parameter)
+            }
+            var values: [String] = []
+            while try statement.step() {
+                values.append(statement.string(0))
+            }
+            return values
+        }
+    }
+
     /// The first column of the first row of `sql`, as an integer (for pragmas).
     func scalarInt(_ sql: String) throws -> Int64? {
         try withStatement(sql) { statement in
