@@ -145,7 +145,9 @@ struct ServeCommand: AsyncParsableCommand {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         do {
             try await serve()
+            LogLineWriter.standardError.flush()
         } catch {
+            LogLineWriter.standardError.flush()
             FileHandle.standardError.write(Data("s3emu: \(error.description)\n".utf8))
             throw ExitCode.failure
         }
@@ -163,11 +165,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         let level = logLevel
-        // Each log line's timestamp calls localtime_r, which re-reads /etc/localtime (a stat per
-        // request) unless TZ is set; ":/etc/localtime" is the same zone, read once.
+        // The log timestamps call localtime_r, which re-reads /etc/localtime (a stat) unless TZ is
+        // set; ":/etc/localtime" is the same zone, read once.
         setenv("TZ", ":/etc/localtime", 0)
+        // Batched: one write(2) per few milliseconds of lines, not one per request (LogLineWriter).
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = BatchedLogHandler(label: label, writer: .standardError)
             handler.logLevel = level
             return handler
         }

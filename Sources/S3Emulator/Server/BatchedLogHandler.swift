@@ -1,0 +1,76 @@
+import Foundation
+public import Logging
+
+/// A swift-log handler that writes lines in `StreamLogHandler`'s format
+/// (`2026-11-22T22:37:20+0000 info s3emu: [S3Emulator] message`) through a ``LogLineWriter``,
+/// which writes them in batches from a thread of its own.
+///
+/// ```swift
+/// LoggingSystem.bootstrap { label in BatchedLogHandler(label: label, writer: .standardError) }
+/// ```
+public struct BatchedLogHandler: LogHandler {
+    public var logLevel: Logger.Level = .info
+    public var metadataProvider: Logger.MetadataProvider?
+    public var metadata: Logger.Metadata = [:] {
+        didSet { prettyMetadata = Self.prettify(metadata) }
+    }
+    private var prettyMetadata: String?
+    private let label: String
+    private let writer: LogLineWriter
+
+    public init(label: String, writer: LogLineWriter, metadataProvider: Logger.MetadataProvider? = LoggingSystem.metadataProvider) {
+        self.label = label
+        self.writer = writer
+        self.metadataProvider = metadataProvider
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        let metadata = effectiveMetadata(event)
+        let now = time(nil)
+        writer.append { buffer in
+            writer.appendTimestamp(now, to: &buffer)
+            buffer.append(UInt8(ascii: " "))
+            buffer.append(contentsOf: event.level.rawValue.utf8)
+            if !label.isEmpty {
+                buffer.append(UInt8(ascii: " "))
+                buffer.append(contentsOf: label.utf8)
+            }
+            buffer.append(UInt8(ascii: ":"))
+            if let metadata {
+                buffer.append(UInt8(ascii: " "))
+                buffer.append(contentsOf: metadata.utf8)
+            }
+            buffer.append(contentsOf: " [".utf8)
+            buffer.append(contentsOf: event.source.utf8)
+            buffer.append(contentsOf: "] ".utf8)
+            buffer.append(contentsOf: event.message.description.utf8)
+            buffer.append(UInt8(ascii: "\n"))
+        }
+    }
+
+    /// The handler's metadata with the provider's, the event's and its error's, as
+    /// `StreamLogHandler` merges them; nil for none.
+    private func effectiveMetadata(_ event: LogEvent) -> String? {
+        let provided = metadataProvider?.get() ?? [:]
+        guard !provided.isEmpty || !(event.metadata ?? [:]).isEmpty || event.error != nil else {
+            return prettyMetadata
+        }
+        var merged = metadata
+        merged.merge(provided) { _, provided in provided }
+        merged.merge(event.metadata ?? [:]) { _, explicit in explicit }
+        if let error = event.error {
+            merged["error.message"] = "\(error)"
+            merged["error.type"] = "\(String(reflecting: type(of: error)))"
+        }
+        return Self.prettify(merged)
+    }
+
+    private static func prettify(_ metadata: Logger.Metadata) -> String? {
+        metadata.isEmpty ? nil : metadata.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
+    }
+}
