@@ -1,5 +1,5 @@
 public import S3EmulatorAuth
-public import S3EmulatorCore
+import S3EmulatorCore
 
 /// A request that has passed addressing, authentication and authorization, and is ready
 /// for its handler.

@@ -1,5 +1,5 @@
 public import Logging
-public import S3EmulatorCore
+import S3EmulatorCore
 import S3EmulatorAccess
 import S3EmulatorAuth
 import S3EmulatorStorage

@@ -1,4 +1,4 @@
-public import NIOCore
+import NIOCore
 
 /// An HTTP request as s3emu sees it, independent of the HTTP server that received it.
 ///
