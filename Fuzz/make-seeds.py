@@ -122,6 +122,24 @@ for name, lines in [
 ]:
     put("range-conditional", name, "\n".join(lines) + "\n")
 
+# ---- request-headers: header lines, an empty line, the body the checksum headers describe
+def b64(data): return base64.b64encode(data).decode()
+hello = b"hello world"
+for name, headers, body in [
+    ("grant-headers", ['x-amz-grant-read: uri="http://acs.amazonaws.com/groups/global/AllUsers"',
+                       'x-amz-grant-full-control: id="79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"'], b""),
+    ("canned-acl", ["x-amz-acl: public-read", "Content-Type: text/plain"], b""),
+    ("crc32-empty-body", ["x-amz-checksum-crc32: AAAAAA=="], b""),
+    ("md5-and-sha256", [f"Content-MD5: {b64(hashlib.md5(hello).digest())}",
+                        f"x-amz-checksum-sha256: {b64(hashlib.sha256(hello).digest())}", "x-amz-sdk-checksum-algorithm: SHA256"], hello),
+    ("trailer-declared", ["x-amz-trailer: x-amz-checksum-crc32c", "Content-Encoding: aws-chunked", "x-amz-decoded-content-length: 3"], b"abc"),
+    ("user-metadata", ["Content-Type: image/jpeg", "Cache-Control: max-age=3600", "x-amz-meta-color: blue", "x-amz-meta-Photographer: alice",
+                       "x-amz-meta-color: green", "x-amz-tagging: project=a&team=b", "x-amz-storage-class: STANDARD_IA",
+                       "x-amz-server-side-encryption: AES256"], b""),
+    ("continuation-token", [f"continuation-token: {b64('photos/2013/05/'.encode())}"], b""),
+]:
+    put("request-headers", name, ("\r\n".join(headers) + "\r\n\r\n").encode() + body)
+
 # ---- aws-chunked: mode, piece size, decoded length / 64, body
 seedsig = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9"
 d64 = b"a" * 64

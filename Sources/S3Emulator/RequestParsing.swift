@@ -95,6 +95,40 @@ package enum RequestParsing {
         try S3Emulator.partNumber(text)
     }
 
+    /// `x-amz-acl` and `x-amz-grant-*` (PutObject, CreateBucket, PutBucketAcl, PutObjectAcl), read
+    /// as the handlers read them. Returns the number of grants; nil when the headers set no ACL.
+    package static func grantHeaders(_ headers: [(name: String, value: String)]) throws(S3Error) -> Int? {
+        try AccessControlList.fromGrantHeaders(S3Headers(headers), ownerID: owner.canonicalID)?.grants.count
+    }
+
+    /// `Content-MD5`, `x-amz-checksum-*`, `x-amz-sdk-checksum-algorithm` and `x-amz-trailer`: the
+    /// checks a request body must pass, applied to `body`. Returns the checksum an upload of it
+    /// stores, if any.
+    package static func bodyIntegrity(
+        _ headers: [(name: String, value: String)], body: [UInt8]
+    ) throws(S3Error) -> (algorithm: ChecksumAlgorithm, value: String)? {
+        var integrity = try BodyIntegrity(headers: S3Headers(headers))
+        body.withUnsafeBytes { integrity.update($0) }
+        return try integrity.verify().checksum.map { (algorithm: $0.0, value: $0.1) }
+    }
+
+    /// The headers PutObject stores with an object (content headers, `x-amz-meta-*`,
+    /// `x-amz-tagging`, `x-amz-storage-class`, `x-amz-server-side-encryption`). Returns the user metadata.
+    package static func objectMetadata(_ headers: [(name: String, value: String)]) throws(S3Error) -> [String: String] {
+        try ObjectMetadata(requestHeaders: S3Headers(headers)).userMetadata
+    }
+
+    /// ListObjectsV2's `continuation-token`: the key the listing resumes after; nil for a token
+    /// the handler refuses.
+    package static func continuationToken(_ token: String) -> String? {
+        ContinuationToken.decode(token)
+    }
+
+    /// The `NextContinuationToken` of a listing that stopped after `key`.
+    package static func continuationToken(resumingAfter key: String) -> String {
+        ContinuationToken.encode(key)
+    }
+
     /// POST Object: the `multipart/form-data` body whose `Content-Type` is `contentType`, read
     /// from `body` as the handler reads it (fields, the file's content, what follows).
     /// Returns the fields, and the file's size when there is a file part.

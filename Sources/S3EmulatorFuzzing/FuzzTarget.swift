@@ -20,6 +20,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// `Range`, `x-amz-copy-source-range`, `partNumber`, `If-Match`, `If-None-Match`,
     /// `If-Modified-Since`, `If-Unmodified-Since`, HTTP dates and `x-amz-date`.
     case rangeAndConditionals = "range-conditional"
+    /// Request headers read before the body: `x-amz-acl` and `x-amz-grant-*`, `Content-MD5` and
+    /// `x-amz-checksum-*` (applied to a body), `x-amz-meta-*` and the other stored headers, and
+    /// ListObjectsV2's `continuation-token`.
+    case requestHeaders = "request-headers"
     /// aws-chunked bodies: chunk framing, chunk signatures and trailers, in all three streaming modes.
     case awsChunked = "aws-chunked"
     /// POST Object: the `multipart/form-data` body, then the form's signature and POST policy.
@@ -46,7 +50,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// The longest input worth trying (libFuzzer's `-max_len`): room for the seeds and a little more.
     public var maximumInputLength: Int {
         switch self {
-        case .authorization, .queryString, .rangeAndConditionals: 4096
+        case .authorization, .queryString, .rangeAndConditionals, .requestHeaders: 4096
         case .awsChunked, .postObjectForm: 16384
         case .policy, .configurationFile: 16384
         case .deleteXML, .corsXML, .completeMultipartUploadXML, .taggingXML, .accessControlPolicyXML,
@@ -62,6 +66,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .authorization: return Self.fuzzAuthorization(input)
         case .queryString: return Self.fuzzQueryString(input)
         case .rangeAndConditionals: return Self.fuzzRangeAndConditionals(input)
+        case .requestHeaders: return Self.fuzzRequestHeaders(input)
         case .awsChunked: return Self.fuzzAWSChunked(input)
         case .postObjectForm: return Self.fuzzPostObjectForm(input)
         case .deleteXML: return Self.fuzzDeleteXML(input)
