@@ -7,8 +7,9 @@ import S3EmulatorStorage
 /// returns or throws the `S3Error` the request would be answered with.
 ///
 /// `package`, not `public`: only targets of this package (the fuzzing library and its tests)
-/// call them. Where a handler parses inline, the function here follows the handler's steps
-/// (`XMLParser` with the same limits, the same elements); keep the two in step.
+/// call them. They call the handlers' own readers; where a handler reads a document inline
+/// (tagging, ACL), the function here follows its steps (`XMLParser`, the same elements): keep
+/// the two in step.
 package enum RequestParsing {
     private static let owner = Owner(accountID: "123456789012")
 
@@ -44,31 +45,22 @@ package enum RequestParsing {
         try AccessControlList.fromXML(try XMLParser.parse(bytes), ownerID: owner.canonicalID).grants.count
     }
 
-    /// DeleteObjects: the `<Delete>` document, as the handler reads it. Returns the keys.
+    /// DeleteObjects: the `<Delete>` document, read by the handler's own code; then each key and
+    /// version id, as the handler checks them one by one. Returns the keys.
     package static func delete(_ bytes: [UInt8]) throws(S3Error) -> [String] {
-        let root = try XMLParser.parse(bytes, limits: .init(maxBytes: 2 * 1024 * 1024))
-        guard root.name == "Delete" else { throw S3Error(.malformedXML) }
-        _ = root.childText("Quiet")?.lowercased() == "true"
-        let objects = root.children(named: "Object")
-        guard !objects.isEmpty, objects.count <= S3Emulator.maxDeleteObjectsKeys else { throw S3Error(.malformedXML) }
-        var keys: [String] = []
+        let (_, objects) = try S3Emulator.deleteRequest(bytes)
         for object in objects {
-            guard let key = object.childText("Key") else { throw S3Error(.malformedXML) }
             // Checked per key: a bad key or version id is that key's own <Error>.
-            _ = try? S3Emulator.versionReference(text: object.childText("VersionId"))
-            _ = try? ObjectKey.validate(key)
-            keys.append(key)
+            _ = try? S3Emulator.versionReference(text: object.versionText)
+            _ = try? ObjectKey.validate(object.key)
         }
-        return keys
+        return objects.map(\.key)
     }
 
-    /// CreateBucket: the `<CreateBucketConfiguration>` document, as the handler reads it.
+    /// CreateBucket: the `<CreateBucketConfiguration>` document, read by the handler's own code.
     /// Returns the location constraint, nil when there is none.
     package static func createBucketConfiguration(_ bytes: [UInt8]) throws(S3Error) -> String? {
-        guard !bytes.isEmpty else { return nil }
-        let root = try XMLParser.parse(bytes)
-        guard root.name == "CreateBucketConfiguration" else { throw S3Error(.malformedXML) }
-        return root.childText("LocationConstraint").flatMap { $0.isEmpty ? nil : $0 }
+        try S3Emulator.locationConstraint(bytes)
     }
 
     /// PutBucketVersioning: the `<VersioningConfiguration>` document, read by the handler's own code.

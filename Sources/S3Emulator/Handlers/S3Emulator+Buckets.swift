@@ -54,12 +54,7 @@ extension S3Emulator {
         let name = context.bucket
         try BucketName.validate(name)
         let body = try await collectBody(context, limit: 64 * 1024)
-        var constraint: String?
-        if body.readableBytes > 0 {
-            let root = try XMLParser.parse(body.readableBytesView)
-            guard root.name == "CreateBucketConfiguration" else { throw S3Error(.malformedXML) }
-            constraint = root.childText("LocationConstraint").flatMap { $0.isEmpty ? nil : $0 }
-        }
+        let constraint = try Self.locationConstraint(body.readableBytesView)
         let region: String
         if let constraint {
             region = try checkLocationConstraint(constraint)
@@ -110,6 +105,15 @@ extension S3Emulator {
         var headers = S3Headers()
         headers.append("location", "/" + name)
         return S3Response(status: 200, headers: headers)
+    }
+
+    /// The `<LocationConstraint>` of a CreateBucket body (`<CreateBucketConfiguration>`); nil for
+    /// an empty body or an empty constraint. MalformedXML for another root.
+    static func locationConstraint(_ bytes: some Collection<UInt8>) throws(S3Error) -> String? {
+        guard !bytes.isEmpty else { return nil }
+        let root = try XMLParser.parse(bytes)
+        guard root.name == "CreateBucketConfiguration" else { throw S3Error(.malformedXML) }
+        return root.childText("LocationConstraint").flatMap { $0.isEmpty ? nil : $0 }
     }
 
     private func checkLocationConstraint(_ constraint: String) throws(S3Error) -> String {

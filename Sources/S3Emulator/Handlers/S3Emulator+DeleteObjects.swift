@@ -22,18 +22,9 @@ extension S3Emulator {
         let bucket = context.bucket
         _ = try existingBucket(bucket)
         try Self.requireContentChecksum(context.headers)
-        let body = try await collectBody(context, limit: 2 * 1024 * 1024)
-        let root = try XMLParser.parse(body.readableBytesView, limits: .init(maxBytes: 2 * 1024 * 1024))
-        guard root.name == "Delete" else { throw S3Error(.malformedXML) }
-        let quiet = root.childText("Quiet")?.lowercased() == "true"
-        let objects = root.children(named: "Object")
-        guard !objects.isEmpty, objects.count <= Self.maxDeleteObjectsKeys else { throw S3Error(.malformedXML) }
-        var entries: [Entry] = []
-        entries.reserveCapacity(objects.count)
-        for object in objects {
-            guard let key = object.childText("Key") else { throw S3Error(.malformedXML) }
-            entries.append(Entry(key: key, versionText: object.childText("VersionId")))
-        }
+        let body = try await collectBody(context, limit: Self.maxDeleteBodyBytes)
+        let (quiet, objects) = try Self.deleteRequest(body.readableBytesView)
+        var entries = objects.map { Entry(key: $0.key, versionText: $0.versionText) }
 
         // s3:DeleteObject (s3:DeleteObjectVersion for a named version) is decided per key; a
         // refused key gets its own AccessDenied result, as does a malformed version id.
@@ -98,6 +89,31 @@ extension S3Emulator {
 }
 
 /// One `<Object>` of a DeleteObjects request.
+extension S3Emulator {
+    /// The largest DeleteObjects body S3 reads.
+    static let maxDeleteBodyBytes = 2 * 1024 * 1024
+
+    /// The `<Delete>` document of a DeleteObjects request: `<Quiet>`, and each `<Object>`'s `<Key>`
+    /// and `<VersionId>` as sent (a malformed version id is that key's own error, later).
+    /// MalformedXML for another root, no objects, more than 1 000, or an object without a key.
+    static func deleteRequest(
+        _ bytes: some Collection<UInt8>
+    ) throws(S3Error) -> (quiet: Bool, objects: [(key: String, versionText: String?)]) {
+        let root = try XMLParser.parse(bytes, limits: .init(maxBytes: maxDeleteBodyBytes))
+        guard root.name == "Delete" else { throw S3Error(.malformedXML) }
+        let quiet = root.childText("Quiet")?.lowercased() == "true"
+        let elements = root.children(named: "Object")
+        guard !elements.isEmpty, elements.count <= maxDeleteObjectsKeys else { throw S3Error(.malformedXML) }
+        var objects: [(key: String, versionText: String?)] = []
+        objects.reserveCapacity(elements.count)
+        for element in elements {
+            guard let key = element.childText("Key") else { throw S3Error(.malformedXML) }
+            objects.append((key, element.childText("VersionId")))
+        }
+        return (quiet, objects)
+    }
+}
+
 private struct Entry: Sendable {
     let key: String
     /// The `<VersionId>` as sent.
