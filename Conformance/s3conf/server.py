@@ -190,6 +190,16 @@ class S3EmuServer:
             return self._stderr_path.read_text("utf-8", "replace")
         return ""
 
+    def log_lines_containing(self, text: str, timeout: float = 5.0) -> list[str]:
+        """The stderr lines that contain `text`, waiting up to `timeout` seconds for the first:
+        s3emu writes its log lines in batches a few milliseconds after the response."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = [line for line in self.stderr_text().splitlines() if text in line]
+            if lines or time.monotonic() >= deadline:
+                return lines
+            time.sleep(0.02)
+
     def stdout_text(self) -> str:
         return "\n".join(self._stdout_lines)
 
