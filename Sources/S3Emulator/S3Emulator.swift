@@ -102,9 +102,11 @@ public final class S3Emulator: Sendable {
             let authentication = operation == .postObject ? AuthResult.anonymous : try authenticator.authenticate(head)
             principal = authentication.credential?.principal ?? "anonymous"
             let identity = identities.identity(for: authentication.credential?.principal)
-            var keys = conditionKeys(request: request, authentication: authentication, operation: operation, query: query)
-            addExistingObjectTags(to: &keys, operation: operation, address: address, identity: identity)
-            let subject = AuthorizationSubject(identity: identity, conditionKeys: keys)
+            let subject = AuthorizationSubject(identity: identity) { [self] in
+                var keys = conditionKeys(request: request, authentication: authentication, operation: operation, query: query)
+                addExistingObjectTags(to: &keys, operation: operation, address: address, identity: identity)
+                return keys
+            }
             let authorization = try authorizeRequest(
                 operation: operation, address: address, subject: subject, namesVersion: query["versionId"] != nil
             )

@@ -81,23 +81,44 @@ extension PublicAccessBlockSettings {
 
 /// Compiled bucket settings by bucket name, loaded on first use and dropped whenever a
 /// bucket's configuration changes, so policies are parsed when stored, not per request.
+///
+/// A load that an invalidation overtakes is not kept: otherwise a request that read the old
+/// configuration just before a PutBucketPolicy committed could store it after the policy's
+/// invalidation, and every later request would see the old settings.
 final class BucketSettingsCache: Sendable {
-    private let entries = Mutex<[String: BucketSettings]>([:])
+    private struct State {
+        var entries: [String: BucketSettings] = [:]
+        /// Invalidations so far: a load keeps its result only if none happened while it ran.
+        var invalidations: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
 
     func settings(for bucket: String, load: () throws -> BucketSettings) rethrows -> BucketSettings {
-        if let cached = entries.withLock({ $0[bucket] }) {
+        let (cached, invalidations) = state.withLock { ($0.entries[bucket], $0.invalidations) }
+        if let cached {
             return cached
         }
         let loaded = try load()
-        entries.withLock { $0[bucket] = loaded }
+        state.withLock { state in
+            if state.invalidations == invalidations {
+                state.entries[bucket] = loaded
+            }
+        }
         return loaded
     }
 
     func invalidate(_ bucket: String) {
-        _ = entries.withLock { $0.removeValue(forKey: bucket) }
+        state.withLock { state in
+            state.entries.removeValue(forKey: bucket)
+            state.invalidations &+= 1
+        }
     }
 
     func removeAll() {
-        entries.withLock { $0.removeAll() }
+        state.withLock { state in
+            state.entries.removeAll()
+            state.invalidations &+= 1
+        }
     }
 }

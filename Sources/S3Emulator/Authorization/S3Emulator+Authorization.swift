@@ -4,13 +4,49 @@ import S3EmulatorAccess
 import S3EmulatorAuth
 import S3EmulatorCore
 import S3EmulatorStorage
+import Synchronization
 
 /// Who is asking and what the request context says: what every authorization check of one
 /// request shares.
+///
+/// The condition keys are built the first time a check needs them: a check with no policy to
+/// evaluate (the account's root user on a bucket without a policy, the usual case) never does.
 struct AuthorizationSubject: Sendable {
     let identity: IdentityRegistry.Identity
+    private let keys: LazyConditionKeys
+
+    init(identity: IdentityRegistry.Identity, conditionKeys: @escaping @Sendable () -> [String: [String]]) {
+        self.identity = identity
+        self.keys = LazyConditionKeys(conditionKeys)
+    }
+
     /// The request's condition keys (`aws:SourceIp`, `s3:prefix`, …).
-    let conditionKeys: [String: [String]]
+    var conditionKeys: [String: [String]] { keys.value }
+
+    /// Whether a check by this subject on a bucket with `bucketPolicy` reads any policy statement,
+    /// and so any condition key.
+    func evaluatesStatements(bucketPolicy: PolicyDocument?) -> Bool {
+        guard bucketPolicy == nil else { return true }
+        guard case .user = identity.principal else { return false }
+        return !identity.policies.isEmpty
+    }
+}
+
+/// Condition keys built once, on first use.
+private final class LazyConditionKeys: Sendable {
+    private let build: @Sendable () -> [String: [String]]
+    private let built = Mutex<[String: [String]]?>(nil)
+
+    init(_ build: @escaping @Sendable () -> [String: [String]]) {
+        self.build = build
+    }
+
+    var value: [String: [String]] {
+        if let keys = built.withLock({ $0 }) { return keys }
+        let keys = build()
+        built.withLock { $0 = keys }
+        return keys
+    }
 }
 
 extension S3Emulator {
@@ -21,11 +57,12 @@ extension S3Emulator {
         _ subject: AuthorizationSubject, action: String, resource: String, bucket: String?, acl: ACLGrant = .none
     ) throws(S3Error) -> AuthorizationDecision {
         let settings = bucket.map(bucketSettings) ?? .none
+        let readsConditions = subject.evaluatesStatements(bucketPolicy: settings.policy)
         let request = AuthorizationRequest(
             principal: subject.identity.principal, action: action, resource: resource,
-            bucketOwnerAccount: configuration.accountID, conditionKeys: subject.conditionKeys,
+            bucketOwnerAccount: configuration.accountID, conditionKeys: readsConditions ? subject.conditionKeys : [:],
             canonicalUserID: subject.identity.principal == .anonymous ? nil : owner.canonicalID,
-            currentTime: configuration.clock.now()
+            currentTime: readsConditions ? configuration.clock.now() : nil
         )
         let decision = evaluator.evaluate(
             request, identityPolicies: subject.identity.policies, bucketPolicy: settings.policy,

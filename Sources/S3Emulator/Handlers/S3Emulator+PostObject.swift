@@ -201,14 +201,16 @@ extension S3Emulator {
         let authentication = AuthResult(
             method: post.credential == nil ? .anonymous : .headerV4, credential: post.credential, payload: .none,
             signatureAge: post.signatureAge)
-        var keys = conditionKeys(request: context.request, authentication: authentication, operation: .postObject, query: context.query)
-        keys["s3:x-amz-content-sha256"] = nil
-        if post.credential != nil { keys["s3:authType"] = ["POST"] }
-        keys["s3:signatureversion"] = post.signatureVersion.map { [$0] }
-        for name in ["x-amz-acl", "x-amz-server-side-encryption"] {
-            keys["s3:" + name] = headers[name].map { [$0] }
+        return AuthorizationSubject(identity: identities.identity(for: post.credential?.principal)) { [self] in
+            var keys = conditionKeys(request: context.request, authentication: authentication, operation: .postObject, query: context.query)
+            keys["s3:x-amz-content-sha256"] = nil
+            if post.credential != nil { keys["s3:authType"] = ["POST"] }
+            keys["s3:signatureversion"] = post.signatureVersion.map { [$0] }
+            for name in ["x-amz-acl", "x-amz-server-side-encryption"] {
+                keys["s3:" + name] = headers[name].map { [$0] }
+            }
+            return keys
         }
-        return AuthorizationSubject(identity: identities.identity(for: post.credential?.principal), conditionKeys: keys)
     }
 
     /// What the bucket's ACL grants a write, when the bucket's Object Ownership lets ACLs count.
