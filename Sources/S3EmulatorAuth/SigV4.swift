@@ -29,7 +29,8 @@ enum SigV4 {
     }
 
     static func sha256Hex(_ text: String) -> String {
-        AuthBytes.hex(SHA256.hash(data: Array(text.utf8)))
+        var text = text
+        return text.withUTF8 { AuthBytes.hex(SHA256.hash(data: UnsafeRawBufferPointer($0))) }
     }
 
     /// `AWS4-HMAC-SHA256\n<timestamp>\n<scope>\n<hex SHA-256 of the canonical request>`.

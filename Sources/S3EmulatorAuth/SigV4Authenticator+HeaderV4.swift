@@ -31,7 +31,7 @@ extension SigV4Authenticator {
             timestamp: requestTime.timestamp, scope: scope.scope, canonicalRequest: canonicalRequest)
         let signingKey = signingKeys.signingKey(
             secret: credential.secretAccessKey, date: scope.date, region: scope.region, service: scope.service)
-        let signature = SigV4.hexSignature(key: signingKey, message: stringToSign)
+        let signature = signingKey.hexSignature(of: stringToSign)
         guard AuthBytes.hexSignatureMatches(computed: signature, provided: components.signature) else {
             throw .signatureDoesNotMatch(
                 accessKeyId: scope.accessKeyId, stringToSign: stringToSign, signatureProvided: components.signature,
@@ -49,7 +49,7 @@ extension SigV4Authenticator {
             method: .headerV4, credential: credential, payload: payload, signatureAge: TimeInterval(age),
             seedSignature: signature,
             signingContext: payload.isSignedStreaming
-                ? chunkContext(scope: scope, timestamp: requestTime.timestamp, signingKey: signingKey) : nil)
+                ? chunkContext(scope: scope, timestamp: requestTime.timestamp, signingKey: signingKey.bytes) : nil)
     }
 
     /// The three components of a Signature Version 4 `Authorization` header.

@@ -69,7 +69,7 @@ extension SigV4Authenticator {
         }
         let signingKey = signingKeys.signingKey(
             secret: credential.secretAccessKey, date: scope.date, region: scope.region, service: scope.service)
-        let computed = SigV4.hexSignature(key: signingKey, message: policyText)
+        let computed = signingKey.hexSignature(of: policyText)
         guard AuthBytes.hexSignatureMatches(computed: computed, provided: signature) else {
             throw .signatureDoesNotMatch(
                 accessKeyId: scope.accessKeyId, stringToSign: policyText, signatureProvided: signature, canonicalRequest: nil)

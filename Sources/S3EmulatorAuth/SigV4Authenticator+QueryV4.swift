@@ -60,7 +60,7 @@ extension SigV4Authenticator {
         let stringToSign = SigV4.stringToSign(timestamp: timestamp, scope: scope.scope, canonicalRequest: canonicalRequest)
         let signingKey = signingKeys.signingKey(
             secret: credential.secretAccessKey, date: scope.date, region: scope.region, service: scope.service)
-        let signature = SigV4.hexSignature(key: signingKey, message: stringToSign)
+        let signature = signingKey.hexSignature(of: stringToSign)
         guard AuthBytes.hexSignatureMatches(computed: signature, provided: signatureValue) else {
             throw .signatureDoesNotMatch(
                 accessKeyId: scope.accessKeyId, stringToSign: stringToSign, signatureProvided: signatureValue,
@@ -82,6 +82,6 @@ extension SigV4Authenticator {
             method: .queryV4, credential: credential, payload: payload, signatureAge: TimeInterval(age),
             seedSignature: signature,
             signingContext: payload.isSignedStreaming
-                ? chunkContext(scope: scope, timestamp: timestamp, signingKey: signingKey) : nil)
+                ? chunkContext(scope: scope, timestamp: timestamp, signingKey: signingKey.bytes) : nil)
     }
 }

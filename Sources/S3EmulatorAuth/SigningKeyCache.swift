@@ -1,4 +1,32 @@
+import Crypto
 import Synchronization
+
+/// A SigV4 signing key, with an HMAC already keyed by it: a signature then costs the message's
+/// hashing alone, not the key's two blocks as well.
+///
+/// `@unchecked Sendable`: `keyed` is never mutated; each signature works on a copy, and
+/// swift-crypto's hash state is copy-on-write (a shared state is copied before an update).
+struct SigningKey: @unchecked Sendable, Equatable {
+    let bytes: [UInt8]
+    private let keyed: HMAC<SHA256>
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        self.keyed = HMAC<SHA256>(key: SymmetricKey(data: bytes))
+    }
+
+    /// The lowercase hex HMAC-SHA256 of `message` under this key.
+    func hexSignature(of message: String) -> String {
+        var mac = keyed
+        var message = message
+        message.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        return AuthBytes.hex(mac.finalize())
+    }
+
+    static func == (lhs: SigningKey, rhs: SigningKey) -> Bool {
+        lhs.bytes == rhs.bytes
+    }
+}
 
 /// Signing keys by (secret, date, region, service), so a request costs one HMAC for its
 /// signature instead of five. Bounded: when full, the cache starts over (keys of one day
@@ -11,19 +39,19 @@ final class SigningKeyCache: Sendable {
         var service: String
     }
 
-    private let keys = Mutex<[Key: [UInt8]]>([:])
+    private let keys = Mutex<[Key: SigningKey]>([:])
     private let capacity: Int
 
     init(capacity: Int = 1024) {
         self.capacity = max(1, capacity)
     }
 
-    func signingKey(secret: String, date: String, region: String, service: String) -> [UInt8] {
+    func signingKey(secret: String, date: String, region: String, service: String) -> SigningKey {
         let key = Key(secret: secret, date: date, region: region, service: service)
         if let cached = keys.withLock({ $0[key] }) {
             return cached
         }
-        let derived = SigV4.signingKey(secret: secret, date: date, region: region, service: service)
+        let derived = SigningKey(SigV4.signingKey(secret: secret, date: date, region: region, service: service))
         keys.withLock { keys in
             if keys.count >= capacity {
                 keys.removeAll(keepingCapacity: true)

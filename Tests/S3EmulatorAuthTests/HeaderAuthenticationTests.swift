@@ -261,4 +261,15 @@ final class HeaderAuthenticationTests: XCTestCase {
         XCTAssertEqual(first, cache.signingKey(secret: "s", date: "20130524", region: "us-east-1", service: "s3"))
         XCTAssertNotEqual(first, cache.signingKey(secret: "t", date: "20130524", region: "us-east-1", service: "s3"))
     }
+
+    /// The pre-keyed HMAC of a cached key signs as a fresh HMAC does, every time: each signature
+    /// works on its own copy of the keyed state.
+    func testACachedSigningKeySignsAsAFreshHMACDoes() {
+        let bytes = SigV4.signingKey(secret: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", date: "20130524", region: "us-east-1", service: "s3")
+        let key = SigningKey(bytes)
+        let messages = ["", "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n" + String(repeating: "0", count: 64), "ключ"]
+        for message in messages + messages {
+            XCTAssertEqual(key.hexSignature(of: message), SigV4.hexSignature(key: bytes, message: message))
+        }
+    }
 }
