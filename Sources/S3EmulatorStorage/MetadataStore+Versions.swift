@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Versioning: each key's current version lives in `objects` when it is an object; every other
 /// version (noncurrent objects, delete markers — a current delete marker included) lives in
@@ -25,7 +26,30 @@ extension MetadataStore {
     /// ``objectVersion(bucket:key:version:)``, and in the same read transaction the bytes of the
     /// version when they are an inline blob of at most `limit` bytes (a small GET: one read of
     /// the database instead of two, and bytes that always match the row).
+    ///
+    /// The latest version comes from ``CurrentObjectCache`` when no write has ended since it was
+    /// read: a repeated GET of an unchanged object reads no row.
     public func objectVersion(
+        bucket: String, key: String, version: VersionReference, inlineBytesUpTo limit: Int64
+    ) throws -> (record: ObjectRecord, inlineBytes: [UInt8]?)? {
+        guard case .latest = version else {
+            return try readObjectVersion(bucket: bucket, key: key, version: version, inlineBytesUpTo: limit)
+        }
+        let generation = writeGeneration.load(ordering: .acquiring)
+        if let entry = currentObjects.entry(bucket: bucket, key: key, inlineBytesUpTo: limit, generation: generation) {
+            return (entry.record, limit > 0 && entry.record.size <= limit ? entry.inlineBytes : nil)
+        }
+        let result = try readObjectVersion(bucket: bucket, key: key, version: version, inlineBytesUpTo: limit)
+        if let result {
+            currentObjects.store(
+                CurrentObjectCache.Entry(record: result.record, inlineBytes: result.inlineBytes, inlineLimit: limit),
+                bucket: bucket, key: key, generation: generation
+            )
+        }
+        return result
+    }
+
+    private func readObjectVersion(
         bucket: String, key: String, version: VersionReference, inlineBytesUpTo limit: Int64
     ) throws -> (record: ObjectRecord, inlineBytes: [UInt8]?)? {
         try read { connection in

@@ -18,6 +18,10 @@ public final class MetadataStore: Sendable {
     /// Reader connections of a file database; empty in memory.
     private let readers: [SQLiteConnectionSlot]
     private let nextReader = Atomic<UInt>(0)
+    /// Write transactions ended so far (bumped after each, committed or not); see ``CurrentObjectCache``.
+    let writeGeneration = Atomic<UInt64>(0)
+    /// Recently read current versions, valid until the next write.
+    let currentObjects = CurrentObjectCache()
 
     /// How many reader connections a file database opens.
     static let readerCount = 4
@@ -95,7 +99,10 @@ public final class MetadataStore: Sendable {
     /// Runs `body` in a write transaction: committed when it returns (possibly in one SQLite
     /// commit with other callers' transactions, see ``WriterConnection``), rolled back when it throws.
     func write<Result: Sendable>(_ body: (SQLiteConnection) throws -> Result) throws -> Result {
-        try writer.transaction(body)
+        // After the commit (or rollback), before the caller learns of it: no read that could have
+        // missed this write is served from the cache afterwards.
+        defer { writeGeneration.add(1, ordering: .releasing) }
+        return try writer.transaction(body)
     }
 
     /// Runs `body` with a reader connection: the first idle one of the pool, or (all busy) waits
