@@ -1,3 +1,4 @@
+import Foundation
 import S3EmulatorCore
 
 /// Byte-level helpers of signing: hex, percent-decoding, constant-time comparison.
@@ -5,14 +6,19 @@ enum AuthBytes {
     private static let lowercaseHexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// `bytes` as lowercase hex, two digits a byte.
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in bytes {
-            out.append(lowercaseHexDigits[Int(byte >> 4)])
-            out.append(lowercaseHexDigits[Int(byte & 0x0F)])
+    static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: 2 * bytes.count) { out in
+            for (index, byte) in bytes.enumerated() {
+                out[2 * index] = lowercaseHexDigits[Int(byte >> 4)]
+                out[2 * index + 1] = lowercaseHexDigits[Int(byte & 0x0F)]
+            }
+            return 2 * bytes.count
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A digest or message authentication code as lowercase hex.
+    static func hex(_ bytes: some ContiguousBytes) -> String {
+        bytes.withUnsafeBytes { hex($0) }
     }
 
     /// The UTF-8 bytes of `text` as S3 lists them in `StringToSignBytes` and
@@ -70,9 +76,17 @@ enum AuthBytes {
     /// Compares a computed lowercase hex signature with the one the client sent, accepting the
     /// client's in either case, in constant time.
     static func hexSignatureMatches(computed: String, provided: String) -> Bool {
-        let lowered = provided.utf8.map { byte -> UInt8 in
-            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
+        URIEncoding.withUTF8(computed) { computed in
+            URIEncoding.withUTF8(provided) { provided in
+                guard computed.count == provided.count else { return false }
+                var difference: UInt8 = 0
+                for index in 0..<computed.count {
+                    var byte = provided[index]
+                    if byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") { byte += 32 }
+                    difference |= computed[index] ^ byte
+                }
+                return difference == 0
+            }
         }
-        return constantTimeEquals(computed.utf8, lowered)
     }
 }

@@ -1,4 +1,9 @@
 import S3EmulatorCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The canonical request of Signature Version 4, built the way S3 builds it.
 ///
@@ -19,35 +24,43 @@ struct CanonicalRequest {
     ///   - signedHeaders: the lowercase header names, in the order of `SignedHeaders`.
     ///   - excludingSignatureParameter: leave `X-Amz-Signature` out of the query (presigned URLs).
     init(head: AuthRequestHead, signedHeaders: [String], payloadHash: String, excludingSignatureParameter: Bool) {
-        var out: [UInt8] = []
-        out.reserveCapacity(256 + head.rawPath.utf8.count + (head.rawQuery?.utf8.count ?? 0) * 2)
-        out += head.method.utf8
-        out.append(0x0A)
-        Self.appendCanonicalURI(head.rawPath, to: &out)
-        out.append(0x0A)
-        Self.appendCanonicalQuery(head.rawQuery, excludingSignatureParameter: excludingSignatureParameter, to: &out)
-        out.append(0x0A)
+        // Re-encoding turns a byte into at most three; everything else is copied or dropped.
+        var capacity = head.method.utf8.count + 3 * (head.rawPath.utf8.count + (head.rawQuery?.utf8.count ?? 0))
+            + payloadHash.utf8.count + 8
         for name in signedHeaders {
-            out += name.utf8
-            out.append(UInt8(ascii: ":"))
-            var first = true
+            capacity += 2 * name.utf8.count + 3
             for header in head.headers where header.name == name {
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                Self.appendCanonicalHeaderValue(header.value, to: &out)
+                capacity += header.value.utf8.count + 1
+            }
+        }
+        text = String(unsafeUninitializedCapacity: capacity) { buffer in
+            var out = ByteWriter(buffer)
+            out.append(head.method)
+            out.append(0x0A)
+            Self.appendCanonicalURI(head.rawPath, to: &out)
+            out.append(0x0A)
+            Self.appendCanonicalQuery(head.rawQuery, excludingSignatureParameter: excludingSignatureParameter, to: &out)
+            out.append(0x0A)
+            for name in signedHeaders {
+                out.append(name)
+                out.append(UInt8(ascii: ":"))
+                var first = true
+                for header in head.headers where header.name == name {
+                    if !first { out.append(UInt8(ascii: ",")) }
+                    first = false
+                    Self.appendCanonicalHeaderValue(header.value, to: &out)
+                }
+                out.append(0x0A)
             }
             out.append(0x0A)
+            for (index, name) in signedHeaders.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ";")) }
+                out.append(name)
+            }
+            out.append(0x0A)
+            out.append(payloadHash)
+            return out.count
         }
-        out.append(0x0A)
-        var firstName = true
-        for name in signedHeaders {
-            if !firstName { out.append(UInt8(ascii: ";")) }
-            firstName = false
-            out += name.utf8
-        }
-        out.append(0x0A)
-        out += payloadHash.utf8
-        text = String(decoding: out, as: UTF8.self)
     }
 
     // MARK: - URI encoding
@@ -65,33 +78,32 @@ struct CanonicalRequest {
         }
     }
 
-    private static let uppercaseHexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+    @inline(__always)
+    private static func uppercaseHexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
+    }
 
     @inline(__always)
-    static func appendEncoded(_ byte: UInt8, to out: inout [UInt8]) {
+    static func appendEncoded(_ byte: UInt8, to out: inout ByteWriter) {
         if isUnreserved(byte) {
             out.append(byte)
         } else {
-            out.append(UInt8(ascii: "%"))
-            out.append(uppercaseHexDigits[Int(byte >> 4)])
-            out.append(uppercaseHexDigits[Int(byte & 0x0F)])
+            out.append(UInt8(ascii: "%"), uppercaseHexDigit(byte >> 4), uppercaseHexDigit(byte & 0x0F))
         }
     }
 
     /// Decodes `%XX` (and `+` when `plusIsSpace`) in `raw` and writes each byte back with
     /// `UriEncode`; a raw `/` stays a `/` when `keepSlash`. A `%` without two hex digits is a literal `%`.
-    static func appendReencoded(
-        _ raw: some Collection<UInt8>, plusIsSpace: Bool, keepSlash: Bool, to out: inout [UInt8]
-    ) {
-        var index = raw.startIndex
-        while index != raw.endIndex {
+    static func appendReencoded(_ raw: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool, keepSlash: Bool, to out: inout ByteWriter) {
+        var index = 0
+        let count = raw.count
+        while index < count {
             let byte = raw[index]
-            let next = raw.index(after: index)
-            if byte == UInt8(ascii: "%"), next != raw.endIndex, raw.index(after: next) != raw.endIndex,
-                let high = AuthBytes.hexValue(raw[next]), let low = AuthBytes.hexValue(raw[raw.index(after: next)])
+            if byte == UInt8(ascii: "%"), index + 2 < count,
+                let high = AuthBytes.hexValue(raw[index + 1]), let low = AuthBytes.hexValue(raw[index + 2])
             {
                 appendEncoded(high << 4 | low, to: &out)
-                index = raw.index(next, offsetBy: 2)
+                index += 3
                 continue
             }
             if keepSlash && byte == UInt8(ascii: "/") {
@@ -101,71 +113,86 @@ struct CanonicalRequest {
             } else {
                 appendEncoded(byte, to: &out)
             }
-            index = next
+            index += 1
         }
     }
 
     /// The canonical URI of a raw request path: `/` when empty.
-    static func appendCanonicalURI(_ rawPath: String, to out: inout [UInt8]) {
+    static func appendCanonicalURI(_ rawPath: String, to out: inout ByteWriter) {
         if rawPath.isEmpty {
             out.append(UInt8(ascii: "/"))
             return
         }
-        appendReencoded(rawPath.utf8, plusIsSpace: false, keepSlash: true, to: &out)
+        URIEncoding.withUTF8(rawPath) { appendReencoded($0, plusIsSpace: false, keepSlash: true, to: &out) }
     }
 
     static func canonicalURI(_ rawPath: String) -> String {
-        var out: [UInt8] = []
-        appendCanonicalURI(rawPath, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        ByteWriter.string(capacity: 3 * rawPath.utf8.count + 1) { appendCanonicalURI(rawPath, to: &$0) }
     }
 
     /// The canonical query string of a raw query.
-    static func appendCanonicalQuery(_ rawQuery: String?, excludingSignatureParameter: Bool, to out: inout [UInt8]) {
+    static func appendCanonicalQuery(_ rawQuery: String?, excludingSignatureParameter: Bool, to out: inout ByteWriter) {
         guard let rawQuery, !rawQuery.isEmpty else { return }
-        // Every name and value re-encoded into one buffer; the pairs are ranges of it.
-        var scratch: [UInt8] = []
-        scratch.reserveCapacity(rawQuery.utf8.count + 32)
-        var pairs: [(name: Range<Int>, value: Range<Int>)] = []
-        pairs.reserveCapacity(8)
-        URIEncoding.forEachQueryPart(rawQuery) { rawName, rawValue in
-            let nameStart = scratch.count
-            appendReencoded(rawName.utf8, plusIsSpace: true, keepSlash: false, to: &scratch)
-            let nameEnd = scratch.count
-            if let rawValue {
-                appendReencoded(rawValue.utf8, plusIsSpace: true, keepSlash: false, to: &scratch)
+        URIEncoding.withUTF8(rawQuery) { query in
+            // Every name and value re-encoded into one scratch buffer; the pairs are ranges of it.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3 * query.count) { scratchBuffer in
+                var scratch = ByteWriter(scratchBuffer)
+                var pairs: [(name: Range<Int>, value: Range<Int>)] = []
+                pairs.reserveCapacity(8)
+                URIEncoding.forEachQueryPart(in: query) { rawName, rawValue in
+                    let nameStart = scratch.count
+                    appendReencoded(UnsafeBufferPointer(rebasing: query[rawName]), plusIsSpace: true, keepSlash: false, to: &scratch)
+                    let nameEnd = scratch.count
+                    if excludingSignatureParameter && isSignatureParameter(scratch.written(nameStart..<nameEnd)) {
+                        scratch.count = nameStart
+                        return true
+                    }
+                    if let rawValue {
+                        appendReencoded(UnsafeBufferPointer(rebasing: query[rawValue]), plusIsSpace: true, keepSlash: false, to: &scratch)
+                    }
+                    pairs.append((nameStart..<nameEnd, nameEnd..<scratch.count))
+                    return true
+                }
+                let bytes = UnsafeBufferPointer(scratchBuffer)
+                func precedes(_ lhs: (name: Range<Int>, value: Range<Int>), _ rhs: (name: Range<Int>, value: Range<Int>)) -> Bool {
+                    let order = compare(bytes[lhs.name], bytes[rhs.name])
+                    return order != 0 ? order < 0 : compare(bytes[lhs.value], bytes[rhs.value]) < 0
+                }
+                // Presigned URLs usually come sorted already.
+                if !zip(pairs, pairs.dropFirst()).allSatisfy({ !precedes($1, $0) }) {
+                    pairs.sort(by: precedes)
+                }
+                for (index, pair) in pairs.enumerated() {
+                    if index > 0 { out.append(UInt8(ascii: "&")) }
+                    out.append(UnsafeBufferPointer(rebasing: bytes[pair.name]))
+                    out.append(UInt8(ascii: "="))
+                    out.append(UnsafeBufferPointer(rebasing: bytes[pair.value]))
+                }
             }
-            if excludingSignatureParameter && isSignatureParameter(scratch[nameStart..<nameEnd]) {
-                scratch.removeSubrange(nameStart...)
-                return true
-            }
-            pairs.append((nameStart..<nameEnd, nameEnd..<scratch.count))
-            return true
-        }
-        pairs.sort { lhs, rhs in
-            let left = scratch[lhs.name]
-            let right = scratch[rhs.name]
-            if !left.elementsEqual(right) { return left.lexicographicallyPrecedes(right) }
-            return scratch[lhs.value].lexicographicallyPrecedes(scratch[rhs.value])
-        }
-        for (index, pair) in pairs.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: "&")) }
-            out += scratch[pair.name]
-            out.append(UInt8(ascii: "="))
-            out += scratch[pair.value]
         }
     }
 
+    /// Byte-wise order of two byte strings: negative, zero or positive.
+    private static func compare(_ lhs: Slice<UnsafeBufferPointer<UInt8>>, _ rhs: Slice<UnsafeBufferPointer<UInt8>>) -> Int {
+        let common = min(lhs.count, rhs.count)
+        if common > 0 {
+            let order = memcmp(
+                lhs.base.baseAddress! + lhs.startIndex, rhs.base.baseAddress! + rhs.startIndex, common)
+            if order != 0 { return Int(order) }
+        }
+        return lhs.count - rhs.count
+    }
+
     static func canonicalQuery(_ rawQuery: String?, excludingSignatureParameter: Bool) -> String {
-        var out: [UInt8] = []
-        appendCanonicalQuery(rawQuery, excludingSignatureParameter: excludingSignatureParameter, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        ByteWriter.string(capacity: 3 * (rawQuery?.utf8.count ?? 0)) {
+            appendCanonicalQuery(rawQuery, excludingSignatureParameter: excludingSignatureParameter, to: &$0)
+        }
     }
 
     private static let signatureParameter = Array("x-amz-signature".utf8)
 
     /// Whether an encoded query name is `X-Amz-Signature`, in any letter case.
-    private static func isSignatureParameter(_ name: ArraySlice<UInt8>) -> Bool {
+    private static func isSignatureParameter(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
         guard name.count == signatureParameter.count else { return false }
         for (byte, expected) in zip(name, signatureParameter) {
             let lowered = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
@@ -182,26 +209,26 @@ struct CanonicalRequest {
     }
 
     /// `value` without whitespace at its ends, and one space for each run of whitespace inside.
-    static func appendCanonicalHeaderValue(_ value: String, to out: inout [UInt8]) {
-        var pendingSpace = false
-        var wroteAny = false
-        for byte in value.utf8 {
-            if isWhitespace(byte) {
-                pendingSpace = wroteAny
-                continue
+    static func appendCanonicalHeaderValue(_ value: String, to out: inout ByteWriter) {
+        URIEncoding.withUTF8(value) { bytes in
+            var pendingSpace = false
+            var wroteAny = false
+            for byte in bytes {
+                if isWhitespace(byte) {
+                    pendingSpace = wroteAny
+                    continue
+                }
+                if pendingSpace {
+                    out.append(0x20)
+                    pendingSpace = false
+                }
+                out.append(byte)
+                wroteAny = true
             }
-            if pendingSpace {
-                out.append(0x20)
-                pendingSpace = false
-            }
-            out.append(byte)
-            wroteAny = true
         }
     }
 
     static func canonicalHeaderValue(_ value: String) -> String {
-        var out: [UInt8] = []
-        appendCanonicalHeaderValue(value, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        ByteWriter.string(capacity: value.utf8.count) { appendCanonicalHeaderValue(value, to: &$0) }
     }
 }

@@ -35,7 +35,16 @@ enum SigV4 {
 
     /// `AWS4-HMAC-SHA256\n<timestamp>\n<scope>\n<hex SHA-256 of the canonical request>`.
     static func stringToSign(timestamp: String, scope: String, canonicalRequest: String) -> String {
-        "\(algorithm)\n\(timestamp)\n\(scope)\n\(sha256Hex(canonicalRequest))"
+        let hash = sha256Hex(canonicalRequest)
+        return ByteWriter.string(capacity: algorithm.utf8.count + timestamp.utf8.count + scope.utf8.count + hash.utf8.count + 3) { out in
+            out.append(algorithm)
+            out.append(0x0A)
+            out.append(timestamp)
+            out.append(0x0A)
+            out.append(scope)
+            out.append(0x0A)
+            out.append(hash)
+        }
     }
 
     /// `2013-05-24T00:00:00Z`, as S3 writes `ServerTime`, `Expires` and the like in error bodies.

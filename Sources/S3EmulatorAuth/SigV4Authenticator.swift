@@ -132,18 +132,36 @@ public struct SigV4Authenticator: Sendable {
     func parseCredential(
         _ credential: String, fail: (String, [(name: String, value: String)]) -> S3Error
     ) throws(S3Error) -> CredentialScope {
-        let parts = credential.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 5, !parts[0].isEmpty else { throw fail(S3Error.malformedCredential, []) }
-        let date = String(parts[1])
-        guard date.utf8.count == 8, AmazonDate.parseBasic(date + "T000000Z") != nil else {
-            throw fail(S3Error.incorrectDateFormat(date), [])
+        // The five parts of <key>/<date>/<region>/<service>/aws4_request, as ranges of the UTF-8.
+        let utf8 = credential.utf8
+        var slashes: [String.Index] = []
+        slashes.reserveCapacity(4)
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            if utf8[index] == UInt8(ascii: "/") {
+                slashes.append(index)
+                if slashes.count > 4 { throw fail(S3Error.malformedCredential, []) }
+            }
+            utf8.formIndex(after: &index)
         }
-        guard parts[2] == region else {
-            throw fail(S3Error.wrongRegion(String(parts[2]), expecting: region), [("Region", region)])
+        guard slashes.count == 4, slashes[0] != utf8.startIndex else { throw fail(S3Error.malformedCredential, []) }
+        func part(_ number: Int) -> Substring {
+            let start = number == 0 ? credential.startIndex : utf8.index(after: slashes[number - 1])
+            return credential[start..<(number == 4 ? credential.endIndex : slashes[number])]
         }
-        guard parts[3] == "s3" else { throw fail(S3Error.incorrectService(String(parts[3])), []) }
-        guard parts[4] == SigV4.terminator else { throw fail(S3Error.incorrectTerminal(String(parts[4])), []) }
-        return CredentialScope(accessKeyId: String(parts[0]), date: date, region: region, service: "s3")
+        let date = part(1)
+        guard date.utf8.count == 8, AmazonDate.parseDateStamp(date) != nil else {
+            throw fail(S3Error.incorrectDateFormat(String(date)), [])
+        }
+        let regionPart = part(2)
+        guard regionPart == region else {
+            throw fail(S3Error.wrongRegion(String(regionPart), expecting: region), [("Region", region)])
+        }
+        let service = part(3)
+        guard service == "s3" else { throw fail(S3Error.incorrectService(String(service)), []) }
+        let terminal = part(4)
+        guard terminal == SigV4.terminator else { throw fail(S3Error.incorrectTerminal(String(terminal)), []) }
+        return CredentialScope(accessKeyId: String(part(0)), date: String(date), region: region, service: "s3")
     }
 
     /// Refuses a request with an `x-amz-*` header (or no `host`) outside `SignedHeaders`.

@@ -85,6 +85,19 @@ public enum AmazonDate {
         }
     }
 
+    /// Parses the date stamp `20130524` of a SigV4 credential scope: eight digits naming a
+    /// real day. Nil otherwise.
+    public static func parseDateStamp(_ text: Substring) -> Date? {
+        var text = text
+        return text.withUTF8 { bytes -> Date? in
+            var scanner = DateScanner(bytes)
+            guard let year = scanner.digits(4), let month = scanner.digits(2), let day = scanner.digits(2), scanner.isAtEnd,
+                let seconds = CivilTime.secondsSince1970(year: year, month: month, day: day, hour: 0, minute: 0, second: 0)
+            else { return nil }
+            return Date(timeIntervalSince1970: TimeInterval(seconds))
+        }
+    }
+
     /// `20130524T000000Z`.
     public static func formatBasic(_ date: Date) -> String {
         let time = CivilTime(date)

@@ -47,54 +47,110 @@ public enum URIEncoding {
     /// Order and duplicates are kept; empty parts (`a=1&&b=2`) are skipped. Nil when any
     /// part fails to decode.
     public static func parseQuery(_ rawQuery: String) -> [(name: String, value: String?)]? {
-        var parameters: [(name: String, value: String?)] = []
-        var failed = false
-        forEachQueryPart(rawQuery) { name, value in
-            guard let name = formDecode(name) else {
-                failed = true
-                return false
-            }
-            if let value {
-                guard let value = formDecode(value) else {
+        withUTF8(rawQuery) { query -> [(name: String, value: String?)]? in
+            var parameters: [(name: String, value: String?)] = []
+            var failed = false
+            forEachQueryPart(in: query) { name, value in
+                guard let name = decode(UnsafeBufferPointer(rebasing: query[name]), plusIsSpace: true) else {
                     failed = true
                     return false
                 }
-                parameters.append((name, value))
-            } else {
-                parameters.append((name, nil))
+                if let value {
+                    guard let value = decode(UnsafeBufferPointer(rebasing: query[value]), plusIsSpace: true) else {
+                        failed = true
+                        return false
+                    }
+                    parameters.append((name, value))
+                } else {
+                    parameters.append((name, nil))
+                }
+                return true
             }
-            return true
+            return failed ? nil : parameters
         }
-        return failed ? nil : parameters
     }
 
     /// Calls `body` with each `&`-separated part of a raw query string, split on its first `=`
     /// (the value is nil without one), still encoded, in order; empty parts are skipped. Stops
     /// when `body` returns false. Nothing is allocated for the parts.
     public static func forEachQueryPart(_ rawQuery: String, _ body: (Substring, Substring?) -> Bool) {
-        let query = Substring(rawQuery)
-        let utf8 = query.utf8
-        var start = utf8.startIndex
-        while start != utf8.endIndex {
+        withUTF8(rawQuery) { query in
+            let utf8 = rawQuery.utf8
+            // The parts are split at ASCII bytes, so every offset is a character boundary.
+            func index(_ offset: Int) -> String.Index { utf8.index(utf8.startIndex, offsetBy: offset) }
+            forEachQueryPart(in: query) { name, value in
+                let rawName = rawQuery[index(name.lowerBound)..<index(name.upperBound)]
+                return body(rawName, value.map { rawQuery[index($0.lowerBound)..<index($0.upperBound)] })
+            }
+        }
+    }
+
+    /// The byte-level form of ``forEachQueryPart(_:_:)``: `body` gets the byte ranges of each
+    /// part's name and value in `query`.
+    public static func forEachQueryPart(in query: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>, Range<Int>?) -> Bool) {
+        let count = query.count
+        var start = 0
+        while start < count {
             var end = start
-            var equals: String.Index?
-            while end != utf8.endIndex {
-                let byte = utf8[end]
+            var equals = -1
+            while end < count {
+                let byte = query[end]
                 if byte == UInt8(ascii: "&") { break }
-                if byte == UInt8(ascii: "="), equals == nil { equals = end }
-                end = utf8.index(after: end)
+                if byte == UInt8(ascii: "="), equals < 0 { equals = end }
+                end += 1
             }
             if start != end {
-                let keepGoing: Bool
-                if let equals {
-                    keepGoing = body(query[start..<equals], query[utf8.index(after: equals)..<end])
-                } else {
-                    keepGoing = body(query[start..<end], nil)
-                }
+                let keepGoing = equals < 0 ? body(start..<end, nil) : body(start..<equals, (equals + 1)..<end)
                 if !keepGoing { return }
             }
-            start = end == utf8.endIndex ? end : utf8.index(after: end)
+            start = end + 1
         }
+    }
+
+    /// Decodes `%XX` escapes in `bytes` (and `+` to a space when `plusIsSpace`). Nil when an
+    /// escape is not two hex digits or the decoded bytes are not valid UTF-8.
+    public static func decode(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> String? {
+        var needsDecoding = false
+        for byte in bytes where byte == UInt8(ascii: "%") || (plusIsSpace && byte == UInt8(ascii: "+")) {
+            needsDecoding = true
+            break
+        }
+        guard needsDecoding else {
+            guard UTF8Validation.isValid(bytes) else { return nil }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        var failed = false
+        let decoded = [UInt8](unsafeUninitializedCapacity: bytes.count) { out, written in
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "%") {
+                    guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) else {
+                        failed = true
+                        return
+                    }
+                    out[written] = high << 4 | low
+                    index += 3
+                } else {
+                    out[written] = plusIsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte
+                    index += 1
+                }
+                written += 1
+            }
+        }
+        guard !failed, UTF8Validation.isValid(decoded) else { return nil }
+        return String(decoding: decoded, as: UTF8.self)
+    }
+
+    /// Runs `body` on the UTF-8 bytes of `string`, copying them only when the string is not
+    /// stored as contiguous UTF-8 (a bridged or lazily converted string).
+    @inlinable
+    public static func withUTF8<Result>(_ string: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        if let result = try string.utf8.withContiguousStorageIfAvailable(body) {
+            return result
+        }
+        var copy = string
+        return try copy.withUTF8(body)
     }
 
     // MARK: - Helpers
@@ -122,33 +178,9 @@ public enum URIEncoding {
     }
 
     private static func decode(_ string: Substring, plusIsSpace: Bool) -> String? {
-        let utf8 = string.utf8
-        var needsDecoding = false
-        for byte in utf8 where byte == UInt8(ascii: "%") || (plusIsSpace && byte == UInt8(ascii: "+")) {
-            needsDecoding = true
-            break
+        if let decoded = string.utf8.withContiguousStorageIfAvailable({ decode($0, plusIsSpace: plusIsSpace) }) {
+            return decoded
         }
-        guard needsDecoding else { return String(string) }
-        var out: [UInt8] = []
-        out.reserveCapacity(utf8.count)
-        var index = utf8.startIndex
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            if byte == UInt8(ascii: "%") {
-                let high = utf8.index(after: index)
-                guard high != utf8.endIndex else { return nil }
-                let low = utf8.index(after: high)
-                guard low != utf8.endIndex, let highValue = hexValue(utf8[high]), let lowValue = hexValue(utf8[low]) else {
-                    return nil
-                }
-                out.append(highValue << 4 | lowValue)
-                index = utf8.index(after: low)
-            } else {
-                out.append(plusIsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
-                index = utf8.index(after: index)
-            }
-        }
-        guard UTF8Validation.isValid(out) else { return nil }
-        return String(decoding: out, as: UTF8.self)
+        return withUTF8(String(string)) { decode($0, plusIsSpace: plusIsSpace) }
     }
 }

@@ -84,4 +84,15 @@ final class AmazonDateTests: XCTestCase {
         }
         XCTAssertNotNil(AmazonDate.parseBasic("20120229T235959Z"))
     }
+
+    func testDateStampOfACredentialScope() {
+        XCTAssertEqual(AmazonDate.parseDateStamp("20130524"), Date(timeIntervalSince1970: 1_369_353_600))
+        XCTAssertNotNil(AmazonDate.parseDateStamp("20120229"))
+        for text in ["", "2013052", "201305240", "20131324", "20130532", "20130229", " 2013052", "2013052 ", "2013-524", "2013O524"] {
+            XCTAssertNil(AmazonDate.parseDateStamp(text[...]), text)
+        }
+        let credential = "AKID/20130524/us-east-1/s3/aws4_request"
+        let stamp = credential.split(separator: "/")[1]
+        XCTAssertEqual(AmazonDate.parseDateStamp(stamp), Date(timeIntervalSince1970: 1_369_353_600), "a slice of a longer string")
+    }
 }

@@ -87,4 +87,47 @@ final class URIEncodingTests: XCTestCase {
         XCTAssertNil(URIEncoding.parseQuery("ok=1&bad%=2"))
         XCTAssertNil(URIEncoding.parseQuery("k=%FF"))
     }
+
+    func testQueryPartsAsByteRangesMatchTheSubstringParts() {
+        let queries = ["", "a", "a=1&&b=2&a=3&", "=v&a=b=c&uploads", "&&&", "x=%zz&ü=日本", "k=1&k-x=2&k.y=3"]
+        for query in queries {
+            var substrings: [String] = []
+            URIEncoding.forEachQueryPart(query) { name, value in
+                substrings.append("\(name)|\(value ?? "<nil>")")
+                return true
+            }
+            let bytes = Array(query.utf8)
+            var ranges: [String] = []
+            bytes.withUnsafeBufferPointer { buffer in
+                URIEncoding.forEachQueryPart(in: buffer) { name, value in
+                    let text = { (range: Range<Int>) in String(decoding: buffer[range], as: UTF8.self) }
+                    ranges.append("\(text(name))|\(value.map(text) ?? "<nil>")")
+                    return true
+                }
+            }
+            XCTAssertEqual(ranges, substrings, query)
+        }
+    }
+
+    func testQueryPartsStopWhenTheBodySaysSo() {
+        var seen: [Substring] = []
+        URIEncoding.forEachQueryPart("a=1&b=2&c=3") { name, _ in
+            seen.append(name)
+            return name != "b"
+        }
+        XCTAssertEqual(seen, ["a", "b"])
+    }
+
+    func testDecodingBytesValidatesTheResult() {
+        let cases: [(String, Bool, String?)] = [
+            ("plain", true, "plain"), ("a+b", true, "a b"), ("a+b", false, "a+b"), ("%E2%82%AC", false, "€"),
+            ("%C3%28", false, nil), ("%", false, nil), ("%4", true, nil), ("日本", false, "日本"),
+        ]
+        for (input, plusIsSpace, expected) in cases {
+            let decoded = Array(input.utf8).withUnsafeBufferPointer { URIEncoding.decode($0, plusIsSpace: plusIsSpace) }
+            XCTAssertEqual(decoded, expected, input)
+        }
+        let invalidUTF8: [UInt8] = [0x61, 0xFF]
+        XCTAssertNil(invalidUTF8.withUnsafeBufferPointer { URIEncoding.decode($0, plusIsSpace: false) })
+    }
 }
