@@ -12,6 +12,11 @@ public struct S3Headers: Sendable, Sequence {
         self.fields = fields.map { (name: $0.name.lowercased(), value: $0.value) }
     }
 
+    /// Fields whose names are already lowercase (the HTTP layer lowercased them).
+    init(lowercasedFields fields: [(name: String, value: String)]) {
+        self.fields = fields
+    }
+
     /// The first value of `name` (case-insensitive), or nil.
     public subscript(_ name: String) -> String? {
         let name = name.lowercased()

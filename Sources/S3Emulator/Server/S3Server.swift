@@ -1,10 +1,9 @@
 public import Logging
 import Foundation
-import HTTPTypes
 import HummingbirdCore
 import HummingbirdTLS
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
 import NIOPosix
 public import ServiceLifecycle
 import S3EmulatorCore
@@ -56,50 +55,119 @@ public final class S3Server: Service {
 
     /// Serves until graceful shutdown (or cancellation), then drains in-flight requests.
     public func run() async throws {
-        let configuration = HTTP1Channel.Configuration(idleTimeout: idleTimeout)
-        var builder = HTTPServerBuilder { responder in
-            S3HTTP1Channel(http1: HTTP1Channel(responder: responder, configuration: configuration))
-        }
-        if let certificate {
-            builder = try .tls(builder, tlsConfiguration: certificate.configuration)
-        }
         let isSecure = certificate != nil
-        let server = try builder.buildServer(
-            configuration: ServerConfiguration(address: .hostname(host, port: port), serverName: nil),
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-            logger: logger,
-            responder: { [emulator, logger] request, responseWriter, channel in
-                try await Self.respond(
-                    to: request, writer: responseWriter, channel: channel, isSecure: isSecure, emulator: emulator, logger: logger
-                )
-            },
-            onServerRunning: { [onReady] channel in
-                await onReady(channel.localAddress?.port ?? 0)
-            }
-        )
+        let channel = S3HTTPChannel(idleTimeout: idleTimeout) { [emulator, logger] connection in
+            await Self.serve(connection, isSecure: isSecure, emulator: emulator, logger: logger)
+        }
+        let configuration = ServerConfiguration(address: .hostname(host, port: port), serverName: nil)
+        let onServerRunning: @Sendable (any Channel) async -> Void = { [onReady] channel in
+            await onReady(channel.localAddress?.port ?? 0)
+        }
+        let server: any Service
+        if let certificate {
+            server = try TLSChannel(channel, tlsConfiguration: certificate.configuration).server(
+                configuration: configuration, onServerRunning: onServerRunning,
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger
+            )
+        } else {
+            server = channel.server(
+                configuration: configuration, onServerRunning: onServerRunning,
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger
+            )
+        }
         try await server.run()
     }
 
+    /// One connection's requests, in order, until the client closes it or a response ends it.
+    ///
+    /// Runs on the connection's event loop. A request body the handler did not read is read
+    /// and dropped before the next request. Bytes that are not HTTP are answered
+    /// `400 Bad Request`. When a request or its response asks to close the connection, the
+    /// server stops sending (a FIN after the response) and reads until the client closes, so
+    /// that the client reads the whole response before the connection goes.
+    private static func serve(
+        _ connection: S3HTTPChannel.Connection, isSecure: Bool, emulator: S3Emulator, logger: Logger
+    ) async {
+        let handler = connection.handler
+        do {
+            while let part = try await handler.nextPart() {
+                guard case .head(let head) = part else {
+                    break  // a body without a head: nothing after it can be trusted
+                }
+                let outcome = try await respond(
+                    to: head, handler: handler, channel: connection.channel, isSecure: isSecure, emulator: emulator, logger: logger
+                )
+                switch outcome {
+                case .keepAlive(let body):
+                    try await body.skipRest()
+                case .finish:
+                    await finish(connection)
+                    return
+                case .close:
+                    return
+                }
+            }
+        } catch is HTTPParserError {
+            var headers = HTTPHeaders()
+            headers.add(name: "connection", value: "close")
+            headers.add(name: "content-length", value: "0")
+            handler.write(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers)), flush: false)
+            handler.write(.end(nil), flush: true)
+            await finish(connection)
+            return
+        } catch {
+            // The connection failed, or a request body timed out: nothing more can be read.
+        }
+        handler.close()
+    }
+
+    /// Ends a connection after its last response: no more is sent, what the client still sends
+    /// is read and dropped until it closes (after bytes that are not HTTP, until it closes or the
+    /// idle timeout), then the connection is closed.
+    private static func finish(_ connection: S3HTTPChannel.Connection) async {
+        let handler = connection.handler
+        handler.finishOutput()
+        do {
+            while try await handler.nextPart() != nil {}
+        } catch is HTTPParserError {
+            try? await connection.channel.closeFuture.get()
+        } catch {
+            // A body that timed out: close at once.
+        }
+        handler.close()
+    }
+
+    /// What happens to the connection after a response.
+    private enum Outcome {
+        /// The next request may follow, once the rest of this one's body is read.
+        case keepAlive(ConnectionRequestBody)
+        /// The connection is closing: no more is sent, and reading goes on until the client closes.
+        case finish
+        /// The connection is closed.
+        case close
+    }
+
     private static func respond(
-        to request: Request,
-        writer: consuming ResponseWriter,
+        to head: HTTPRequestHead,
+        handler: S3ConnectionHandler,
         channel: any Channel,
         isSecure: Bool,
         emulator: S3Emulator,
         logger: Logger
-    ) async throws {
+    ) async throws -> Outcome {
         let started = ContinuousClock.now
-        var headers = S3Headers()
-        for field in request.headers {
-            headers.append(field.name.canonicalName, field.value)
-        }
+        let (rawPath, rawQuery) = RequestTarget.split(head.uri)
+        let (host, headers) = HTTPFieldSanitizer.requestFields(head.headers)
+        let body = ConnectionRequestBody(handler: handler, hasBody: HTTPFieldSanitizer.hasBody(head.headers))
         let s3Request = S3Request(
-            method: request.method.rawValue,
-            rawPath: request.uri.path,
-            rawQuery: request.uri.query,
-            host: request.head.authority,
+            method: head.method.rawValue,
+            rawPath: rawPath,
+            rawQuery: rawQuery,
+            host: host,
             headers: headers,
-            body: S3RequestBody(stream: RequestBodyTimeout(request.body, timeout: emulator.configuration.requestTimeout, channel: channel)),
+            body: body.hasBody
+                ? S3RequestBody(stream: RequestBodyTimeout(body, timeout: emulator.configuration.requestTimeout, channel: channel))
+                : S3RequestBody(),
             remoteAddress: channel.remoteAddress?.ipAddress,
             isSecure: isSecure
         )
@@ -113,7 +181,7 @@ public final class S3Server: Service {
             }
         case .proceed(let context):
             if context.expectsContinue, context.readsBody {
-                try await writer.writeInformationalHead(HTTPResponse(status: .continue))
+                handler.write(.head(HTTPResponseHead(version: .http1_1, status: .continue)), flush: true)
             }
             response = await emulator.execute(context)
             if response.errorCode == S3ErrorCode.requestTimeout.code {
@@ -121,21 +189,38 @@ public final class S3Server: Service {
                 response.headers.set("connection", "close")
             }
         }
+        // HTTP/1.0 keeps the connection only when the client asked and the response says so.
+        let http10KeepAlive: Bool? = head.version.major == 1 && head.version.minor == 0 ? head.isKeepAlive : nil
+        var closes = false
+        if let http10KeepAlive {
+            if let said = response.headers["connection"] {
+                closes = said.lowercased().contains("close") || !http10KeepAlive
+            } else {
+                response.headers.append("connection", http10KeepAlive ? "keep-alive" : "close")
+                closes = !http10KeepAlive
+            }
+        }
+        // NIO writes every answer to CONNECT without a body or a length: only the close ends it.
+        closes = closes || s3Request.method == "CONNECT"
         let bytes = response.body.length
         try await write(
-            response, method: s3Request.method, to: writer, clock: emulator.configuration.clock,
-            channel: channel, writeTimeout: emulator.configuration.requestTimeout
+            response, method: s3Request.method, to: handler, clock: emulator.configuration.clock,
+            channel: channel, writeTimeout: emulator.configuration.requestTimeout, thenClose: closes
         )
-        if s3Request.method == "CONNECT" {
-            // NIO writes every answer to CONNECT without a body or a length: only the close ends it.
-            channel.close(promise: nil)
-        }
 
-        guard logger.logLevel <= .info else { return }
-        logger.info(Logger.Message(stringLiteral: requestLine(
-            s3Request, status: response.status, bytes: bytes, elapsed: ContinuousClock.now - started,
-            requestID: response.headers["x-amz-request-id"]
-        )))
+        if logger.logLevel <= .info {
+            logger.info(Logger.Message(stringLiteral: requestLine(
+                s3Request, status: response.status, bytes: bytes, elapsed: ContinuousClock.now - started,
+                requestID: response.headers["x-amz-request-id"]
+            )))
+        }
+        if closes {
+            return .close
+        }
+        if !head.isKeepAlive || response.headers["connection"]?.lowercased() == "close" {
+            return .finish
+        }
+        return .keepAlive(body)
     }
 
     /// The request's log line: `GET /bucket/key?query 200 1024B 0.4ms REQUESTID`, built in one
@@ -166,64 +251,45 @@ public final class S3Server: Service {
     }
 
     private static func write(
-        _ response: S3Response, method: String, to writer: consuming ResponseWriter, clock: any S3Clock,
-        channel: any Channel, writeTimeout: Duration
+        _ response: S3Response, method: String, to handler: S3ConnectionHandler, clock: any S3Clock,
+        channel: any Channel, writeTimeout: Duration, thenClose: Bool
     ) async throws {
-        var fields = HTTPFields()
-        fields.reserveCapacity(response.headers.fields.count + 4)
-        for (name, value) in response.headers {
-            guard let fieldName = HTTPField.Name(name) else { continue }
-            fields.append(HTTPField(name: fieldName, value: value))
-        }
-        fields[.date] = HTTPDate.format(clock.now())
-        fields[.server] = "AmazonS3"
         let status = response.status
         let allowsBody = status != 204 && status != 304 && !(100..<200).contains(status)
-        if allowsBody, fields[.contentLength] == nil {
-            fields[.contentLength] = String(response.body.length)
+        var headers = HTTPFieldSanitizer.responseFields(response.headers, reservingCapacity: 4)
+        headers.replaceOrAdd(name: "Date", value: ResponseDate.current(clock))
+        headers.replaceOrAdd(name: "Server", value: "AmazonS3")
+        if allowsBody, !headers.contains(name: "content-length") {
+            headers.add(name: "content-length", value: String(response.body.length))
         }
-        let head = HTTPResponse(status: .init(code: status), headerFields: fields)
+        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers)
         switch response.body {
         case .empty:
-            try await writer.writeResponse(head)
+            handler.write(.head(head), flush: false)
+            handler.write(.end(nil), flush: true, thenClose: thenClose)
         case .buffer(let buffer):
-            if method == "HEAD" || !allowsBody {
-                try await writer.writeResponse(head)
-            } else {
-                try await writer.write(response: head, body: ResponseBody(byteBuffer: buffer))
+            handler.write(.head(head), flush: false)
+            if method != "HEAD", allowsBody {
+                handler.write(.body(.byteBuffer(buffer)), flush: false)
             }
+            handler.write(.end(nil), flush: true, thenClose: thenClose)
         case .stream(_, let produce):
-            let bodyWriter = try await writer.writeHead(head)
+            handler.write(.head(head), flush: true)
             let timeout = ResponseWriteTimeout(timeout: writeTimeout, channel: channel)
             defer { timeout.stop() }
-            let adapter = BodyWriterAdapter(bodyWriter, timeout: timeout)
-            try await produce(adapter)
-            try await adapter.finish()
+            try await produce(BodyWriter(handler: handler, timeout: timeout))
+            handler.write(.end(nil), flush: true, thenClose: thenClose)
         }
     }
 }
 
-/// Lets a handler's stream closure write through Hummingbird's body writer.
-///
-/// `@unchecked Sendable`: the adapter lives inside one response-writing task; the closure
-/// that receives it awaits each write before the next, so its state is never touched
-/// concurrently.
-private final class BodyWriterAdapter<Writer: ResponseBodyWriter>: S3ResponseBodyWriter, @unchecked Sendable {
-    private var writer: Writer
+/// Lets a handler's stream closure write through the connection, at the client's pace.
+private struct BodyWriter: S3ResponseBodyWriter {
+    let handler: S3ConnectionHandler
     /// Closes the connection when a write cannot proceed for the request timeout (a client that stopped reading).
-    private let timeout: ResponseWriteTimeout
-
-    init(_ writer: Writer, timeout: ResponseWriteTimeout) {
-        self.writer = writer
-        self.timeout = timeout
-    }
+    let timeout: ResponseWriteTimeout
 
     func write(_ buffer: ByteBuffer) async throws {
-        try await timeout.guarding { try await writer.write(buffer) }
-    }
-
-    func finish() async throws {
-        let writer = self.writer
-        try await writer.finish(nil)
+        try await timeout.guarding { try await handler.writeAndWait(.body(.byteBuffer(buffer))) }
     }
 }

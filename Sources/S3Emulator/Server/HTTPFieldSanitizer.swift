@@ -1,0 +1,93 @@
+import NIOHTTP1
+
+/// Header fields between the wire and s3emu, held to RFC 9110 as the HTTP types library held
+/// them before: a name that is not a token is dropped, and a value loses its surrounding
+/// spaces and tabs and has each control character turned into a space. So a request header
+/// means what it always meant, and no response header can carry a line break.
+enum HTTPFieldSanitizer {
+    /// The request's `Host` (its first one) and its other fields, names lowercased.
+    static func requestFields(_ headers: HTTPHeaders) -> (host: String?, fields: S3Headers) {
+        var host: String?
+        var foundHost = false
+        var fields: [(name: String, value: String)] = []
+        fields.reserveCapacity(headers.count)
+        for (name, value) in headers {
+            guard let lowercased = lowercasedToken(name) else { continue }
+            if !foundHost, lowercased == "host" {
+                foundHost = true
+                host = value
+                continue
+            }
+            fields.append((lowercased, legalValue(value)))
+        }
+        return (host, S3Headers(lowercasedFields: fields))
+    }
+
+    /// Whether the request head announces a body: a `Transfer-Encoding`, or a `Content-Length`
+    /// other than 0 (NIO's decoder reads none otherwise).
+    static func hasBody(_ headers: HTTPHeaders) -> Bool {
+        if headers.contains(name: "transfer-encoding") { return true }
+        let lengths = headers["content-length"]
+        return !lengths.isEmpty && lengths != ["0"]
+    }
+
+    /// The response's fields for NIO's encoder.
+    static func responseFields(_ headers: S3Headers, reservingCapacity extra: Int) -> HTTPHeaders {
+        var fields = HTTPHeaders()
+        fields.reserveCapacity(headers.fields.count + extra)
+        for (name, value) in headers where lowercasedToken(name) != nil {
+            fields.add(name: name, value: legalValue(value))
+        }
+        return fields
+    }
+
+    /// `name` lowercased when it is a token (RFC 9110 §5.6.2); nil otherwise.
+    static func lowercasedToken(_ name: String) -> String? {
+        var hasUppercase = false
+        var isToken = !name.isEmpty
+        for byte in name.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+                UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+                continue
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                hasUppercase = true
+            default:
+                isToken = false
+            }
+            if !isToken { break }
+        }
+        guard isToken else { return nil }
+        return hasUppercase ? name.lowercased() : name
+    }
+
+    /// `value` without spaces or tabs at its ends and with control characters as spaces.
+    static func legalValue(_ value: String) -> String {
+        let utf8 = value.utf8
+        guard let first = utf8.first, let last = utf8.last else { return value }
+        var isLegal = first != 0x20 && first != 0x09 && last != 0x20 && last != 0x09
+        if isLegal {
+            for byte in utf8 where byte < 0x20 && byte != 0x09 || byte == 0x7F {
+                isLegal = false
+                break
+            }
+        }
+        if isLegal { return value }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count)
+        var lastVisible = -1
+        for byte in utf8 {
+            switch byte {
+            case 0x21...0x7E, 0x80...0xFF:
+                bytes.append(byte)
+                lastVisible = bytes.count - 1
+            default:
+                // Spaces and tabs stay inside the value; control characters become spaces.
+                if !bytes.isEmpty { bytes.append(byte == 0x09 ? 0x09 : 0x20) }
+            }
+        }
+        return String(decoding: bytes[..<(lastVisible + 1)], as: UTF8.self)
+    }
+}

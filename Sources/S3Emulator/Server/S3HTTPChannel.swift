@@ -1,0 +1,63 @@
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The child channel of ``S3Server``: NIO's HTTP/1.1 decoder and encoder and an
+/// ``S3ConnectionHandler``, and a task per connection that runs the request loop on the
+/// channel's own event loop.
+///
+/// Hummingbird's `Server` accepts the connections (and wraps this in its TLS channel for
+/// HTTPS); the requests themselves never go through Hummingbird's asynchronous channel or the
+/// HTTP types: a request head goes from NIO's decoder straight to ``S3Request``, and a response
+/// from ``S3Response`` straight to NIO's encoder.
+struct S3HTTPChannel: ServerChildChannel {
+    /// One accepted connection: its channel and its handler.
+    ///
+    /// `@unchecked Sendable`: the handler is used only on the channel's event loop (see
+    /// ``S3ConnectionHandler``).
+    struct Connection: ServerChildChannelValue, @unchecked Sendable {
+        let channel: any Channel
+        let handler: S3ConnectionHandler
+    }
+
+    /// Closes a connection that sends nothing and waits for nothing this long.
+    let idleTimeout: TimeAmount
+    /// Serves the requests of one connection until it ends.
+    let serve: @Sendable (Connection) async -> Void
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
+        channel.eventLoop.makeCompletedFuture {
+            try channel.syncOptions?.setOption(
+                ChannelOptions.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 256 << 10)
+            )
+            var limits = NIOHTTPDecoderLimitConfiguration()
+            limits.maxHeaderFieldSize = 80 * 1024
+            limits.maxHeaderListSize = 80 * 1024
+            limits.maxHeaderFieldCount = 1000
+            let operations = channel.pipeline.syncOperations
+            try operations.configureHTTPServerPipeline(
+                withPipeliningAssistance: false,  // the request loop answers requests in order
+                withErrorHandling: false,  // the request loop answers bytes that are not HTTP
+                withOutboundHeaderValidation: false,  // S3Server sanitizes the response's fields
+                withEncoderConfiguration: .init(),
+                withDecoderLimitConfiguration: limits
+            )
+            let handler = S3ConnectionHandler(eventLoop: channel.eventLoop, idleTimeout: idleTimeout)
+            try operations.addHandler(handler)
+            return Connection(channel: channel, handler: handler)
+        }
+    }
+
+    /// Runs the connection's request loop with the channel's event loop as its executor.
+    /// Cancelling it closes the connection's input: the loop ends after the request in progress.
+    func handle(value: Connection, logger: Logger) async {
+        await withTaskCancellationHandler {
+            await withTaskExecutorPreference(EventLoopTaskExecutor(value.channel.eventLoop)) {
+                await serve(value)
+            }
+        } onCancel: {
+            value.channel.close(mode: .input, promise: nil)
+        }
+    }
+}
