@@ -17,14 +17,14 @@ final class S3ConnectionHandlerTests: XCTestCase {
 
     func testPipelinedRequestsAreAnsweredInOrder() async throws {
         try await withServer(serve: Self.echoPaths) { port, _ in
-            let client = try await RawClient.connect(port: port)
-            try await client.send("GET /one HTTP/1.1\r\nHost: h\r\n\r\nGET /two HTTP/1.1\r\nHost: h\r\n\r\nGET /three HTTP/1.1\r\nHost: h\r\n\r\n")
-            var bodies: [String] = []
-            for _ in 0..<3 {
-                bodies.append(try await client.readResponse().body)
+            try await RawClient.with(port: port) { client in
+                try await client.send("GET /one HTTP/1.1\r\nHost: h\r\n\r\nGET /two HTTP/1.1\r\nHost: h\r\n\r\nGET /three HTTP/1.1\r\nHost: h\r\n\r\n")
+                var bodies: [String] = []
+                for _ in 0..<3 {
+                    bodies.append(try await client.readResponse().body)
+                }
+                XCTAssertEqual(bodies, ["/one", "/two", "/three"])
             }
-            XCTAssertEqual(bodies, ["/one", "/two", "/three"])
-            try await client.close()
         }
     }
 
@@ -45,16 +45,16 @@ final class S3ConnectionHandlerTests: XCTestCase {
             Self.respond(handler, body: "stored \(bytes)")
         }
         try await withServer(serve: serve) { port, _ in
-            let client = try await RawClient.connect(port: port)
-            let size = 64 << 20
-            try await client.send("PUT /big HTTP/1.1\r\nHost: h\r\nContent-Length: \(size)\r\n\r\n")
-            let sending = Task { try await client.send(ByteBuffer(repeating: 7, count: size)) }
-            try await Task.sleep(for: .milliseconds(500))
-            await gate.open()
-            try await sending.value
-            let response = try await client.readResponse()
-            XCTAssertEqual(response.body, "stored \(size)")
-            try await client.close()
+            try await RawClient.with(port: port) { client in
+                let size = 64 << 20
+                try await client.send("PUT /big HTTP/1.1\r\nHost: h\r\nContent-Length: \(size)\r\n\r\n")
+                let sending = Task { try await client.send(ByteBuffer(repeating: 7, count: size)) }
+                try await Task.sleep(for: .milliseconds(500))
+                await gate.open()
+                try await sending.value
+                let response = try await client.readResponse()
+                XCTAssertEqual(response.body, "stored \(size)")
+            }
         }
         XCTAssertEqual(received.withLock { $0 }, 64 << 20)
         let waiting = try XCTUnwrap(queued.withLock { $0.first })
@@ -65,14 +65,15 @@ final class S3ConnectionHandlerTests: XCTestCase {
 
     func testAnIdleConnectionIsClosedAfterTheIdleTimeout() async throws {
         try await withServer(idleTimeout: .milliseconds(200), serve: Self.echoPaths) { port, _ in
-            let client = try await RawClient.connect(port: port)
-            try await client.send("GET /x HTTP/1.1\r\nHost: h\r\n\r\n")
-            let response = try await client.readResponse()
-            XCTAssertEqual(response.body, "/x")
-            let started = ContinuousClock.now
-            let closed = try await client.readsEndOfFile()
-            XCTAssertTrue(closed, "closed by the server")
-            XCTAssertLessThan(ContinuousClock.now - started, .seconds(5))
+            try await RawClient.with(port: port) { client in
+                try await client.send("GET /x HTTP/1.1\r\nHost: h\r\n\r\n")
+                let response = try await client.readResponse()
+                XCTAssertEqual(response.body, "/x")
+                let started = ContinuousClock.now
+                let closed = try await client.readsEndOfFile()
+                XCTAssertTrue(closed, "closed by the server")
+                XCTAssertLessThan(ContinuousClock.now - started, .seconds(5))
+            }
         }
     }
 
@@ -88,22 +89,24 @@ final class S3ConnectionHandlerTests: XCTestCase {
             handler.close()
         }
         try await withServer(serve: serve) { port, group in
-            let idle = try await RawClient.connect(port: port)
-            try await idle.send("GET /first HTTP/1.1\r\nHost: h\r\n\r\n")
-            let first = try await idle.readResponse()
-            XCTAssertEqual(first.body, "/first")
-            let busy = try await RawClient.connect(port: port)
-            try await busy.send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n")
-            try await Task.sleep(for: .milliseconds(200))
+            try await RawClient.with(port: port) { idle in
+                try await idle.send("GET /first HTTP/1.1\r\nHost: h\r\n\r\n")
+                let first = try await idle.readResponse()
+                XCTAssertEqual(first.body, "/first")
+                try await RawClient.with(port: port) { busy in
+                    try await busy.send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n")
+                    try await Task.sleep(for: .milliseconds(200))
 
-            await group.triggerGracefulShutdown()
-            let idleClosed = try await idle.readsEndOfFile()
-            XCTAssertTrue(idleClosed, "the idle connection closes at once")
-            await gate.open()
-            let slow = try await busy.readResponse()
-            XCTAssertEqual(slow.body, "/slow", "the request in progress is answered")
-            let busyClosed = try await busy.readsEndOfFile()
-            XCTAssertTrue(busyClosed, "then its connection closes")
+                    await group.triggerGracefulShutdown()
+                    let idleClosed = try await idle.readsEndOfFile()
+                    XCTAssertTrue(idleClosed, "the idle connection closes at once")
+                    await gate.open()
+                    let slow = try await busy.readResponse()
+                    XCTAssertEqual(slow.body, "/slow", "the request in progress is answered")
+                    let busyClosed = try await busy.readsEndOfFile()
+                    XCTAssertTrue(busyClosed, "then its connection closes")
+                }
+            }
         }
     }
 
@@ -162,23 +165,26 @@ final class S3ConnectionHandlerTests: XCTestCase {
 ///
 /// `@unchecked Sendable`: a test reads from one task; another task may only write.
 private final class RawClient: @unchecked Sendable {
-    let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     private var buffer = ByteBuffer()
 
-    private init(channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
-        self.channel = channel
-        self.inbound = channel.inbound.makeAsyncIterator()
+    private init(inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
+        self.outbound = outbound
+        self.inbound = inbound.makeAsyncIterator()
     }
 
-    static func connect(port: Int) async throws -> RawClient {
+    /// Connects, runs `body` with the connection, and closes it (also when `body` throws).
+    static func with(port: Int, _ body: (RawClient) async throws -> Void) async throws {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        return RawClient(channel: channel)
+        try await channel.executeThenClose { inbound, outbound in
+            try await body(RawClient(inbound: inbound, outbound: outbound))
+        }
     }
 
     func send(_ text: String) async throws {
@@ -186,7 +192,7 @@ private final class RawClient: @unchecked Sendable {
     }
 
     func send(_ bytes: ByteBuffer) async throws {
-        try await channel.outbound.write(bytes)
+        try await outbound.write(bytes)
     }
 
     /// The next response's status and body (responses here always have a length).
@@ -207,10 +213,6 @@ private final class RawClient: @unchecked Sendable {
             guard try await inbound.next() != nil else { return true }
         }
         return false
-    }
-
-    func close() async throws {
-        try await channel.channel.close()
     }
 
     private static func takeResponse(from buffer: inout ByteBuffer) -> (status: Int, body: String)? {
