@@ -755,6 +755,7 @@ def test_hostile_request_gets_the_s3_answer(hostile, hostile_case: Case) -> None
                 assert follow.error_code() == hostile_case.then_code, follow
         if hostile_case.closes:
             assert connection.closes(), "the server kept a connection it cannot trust"
+            assert connection.buffer == b"", f"bytes after the answer: {connection.buffer[:300]!r}"
         if hostile_case.check:
             hostile_case.check(ctx, answer)
     finally:

@@ -31,6 +31,51 @@ final class EmulatorHarnessTLSTests: XCTestCase {
         }
     }
 
+    /// A request still reading its body when the graceful shutdown ends is cancelled: over TLS
+    /// too, where the connection's input cannot be shut on its own, shutdown does not wait for
+    /// the body's 20-second timeout.
+    func testShutdownCancelsARequestWaitingForItsBodyOverTLS() async throws {
+        let openssl = try tool("openssl")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("s3emu-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cert = folder.appendingPathComponent("cert.pem").path
+        let key = folder.appendingPathComponent("key.pem").path
+        let made = try await run(openssl, [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+            "-subj", "/CN=s3emu test", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
+        ])
+        XCTAssertEqual(made.status, 0, made.output)
+
+        var configuration = EmulatorConfiguration()
+        configuration.buckets = [BucketSeed(name: "uploads")]
+        let s3 = try await EmulatorHarness.start(
+            configuration, options: .init(certificate: try ServerCertificate(certificatePath: cert, privateKeyPath: key))
+        )
+        // A browser form upload reads its body before it authenticates: this one never sends it.
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: openssl)
+        client.arguments = ["s_client", "-connect", "127.0.0.1:\(s3.port)", "-quiet", "-CAfile", cert]
+        let input = Pipe()
+        client.standardInput = input
+        client.standardOutput = FileHandle.nullDevice
+        client.standardError = FileHandle.nullDevice
+        try client.run()
+        defer {
+            client.terminate()
+            client.waitUntilExit()
+        }
+        input.fileHandleForWriting.write(Data((
+            "POST /uploads HTTP/1.1\r\nHost: 127.0.0.1:\(s3.port)\r\n"
+                + "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n"
+        ).utf8))
+        try await Task.sleep(for: .milliseconds(500))
+
+        let started = ContinuousClock.now
+        try await s3.shutdown()
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(5), "shutdown waited for the body's timeout")
+    }
+
     func testAMissingCertificateFileIsNamedInTheError() {
         XCTAssertThrowsError(try ServerCertificate(certificatePath: "/nonexistent/cert.pem", privateKeyPath: "/nonexistent/key.pem")) { error in
             XCTAssertEqual(

@@ -63,6 +63,10 @@ final class S3ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, 
     private var lastActivity = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
     private var closesAfterResponse = false
+    /// The output is shut: what still arrives is read and dropped until the peer closes.
+    private var isFinishing = false
+    /// The channel has closed (or the handler left it): nothing can be written any more.
+    private var isClosed = false
 
     init(eventLoop: any EventLoop, idleTimeout: TimeAmount?) {
         self.eventLoop = eventLoop
@@ -97,23 +101,24 @@ final class S3ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, 
     func write(_ part: HTTPServerResponsePart, flush: Bool, thenClose: Bool = false) {
         eventLoop.preconditionInEventLoop()
         guard let context else { return }
+        var closes = thenClose
+        if case .end = part {
+            responseEnded(context: context)
+            // On graceful shutdown the connection closes after the last response in progress.
+            closes = closes || (requestsInProgress == 0 && closesAfterResponse)
+        }
         var promise: EventLoopPromise<Void>?
-        if thenClose {
+        if closes {
+            // Closed once the part is written: a close before would drop what is still queued.
             let written = context.eventLoop.makePromise(of: Void.self)
             let channel = context.channel
             written.futureResult.whenComplete { _ in channel.close(promise: nil) }
             promise = written
         }
-        if case .end = part {
-            responseEnded(context: context)
-        }
-        if flush || thenClose {
+        if flush || closes {
             context.writeAndFlush(wrapOutboundOut(part), promise: promise)
         } else {
             context.write(wrapOutboundOut(part), promise: promise)
-        }
-        if case .end = part, requestsInProgress == 0, closesAfterResponse {
-            context.close(promise: nil)
         }
     }
 
@@ -121,8 +126,10 @@ final class S3ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, 
     /// full. Throws once the connection has closed.
     func writeAndWait(_ part: HTTPServerResponsePart) async throws {
         eventLoop.preconditionInEventLoop()
-        guard let context, context.channel.isActive else { throw ChannelError.ioOnClosedChannel }
+        guard let context, !isClosed else { throw ChannelError.ioOnClosedChannel }
         context.writeAndFlush(wrapOutboundOut(part), promise: nil)
+        // The flush may have failed and closed the channel, which never becomes writable again.
+        guard !isClosed else { throw ChannelError.ioOnClosedChannel }
         guard !context.channel.isWritable else { return }
         try await withUnsafeThrowingContinuation { continuation in
             writer = continuation
@@ -139,7 +146,23 @@ final class S3ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, 
     /// (the client reads the end of the last response, then end of file).
     func finishOutput() {
         eventLoop.preconditionInEventLoop()
-        context?.close(mode: .output, promise: nil)
+        guard let context else { return }
+        // No request of this connection will be answered: none is in progress, and the idle
+        // timeout (or a graceful shutdown) ends a peer that never closes.
+        isFinishing = true
+        requestsInProgress = 0
+        isReadingRequest = false
+        scheduleIdleCheck(context)
+        context.close(mode: .output, promise: nil)
+    }
+
+    /// The connection's task was cancelled: it stops waiting (for a part or for the socket)
+    /// with `CancellationError`, and the connection closes.
+    func cancel() {
+        eventLoop.preconditionInEventLoop()
+        end(.failed(CancellationError()))
+        resumeWriter(throwing: CancellationError())
+        context?.close(promise: nil)
     }
 
     /// The parts waiting for the task (for tests).
@@ -161,7 +184,9 @@ final class S3ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, 
         idleCheck?.cancel()
         idleCheck = nil
         self.context = nil
+        isClosed = true
         end(.closed)
+        resumeWriter(throwing: ChannelError.ioOnClosedChannel)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -172,11 +197,9 @@ final class S3ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, 
     func channelInactive(context: ChannelHandlerContext) {
         idleCheck?.cancel()
         idleCheck = nil
+        isClosed = true
         end(.closed)
-        if let writer {
-            self.writer = nil
-            writer.resume(throwing: ChannelError.ioOnClosedChannel)
-        }
+        resumeWriter(throwing: ChannelError.ioOnClosedChannel)
         context.fireChannelInactive()
     }
 
@@ -184,13 +207,13 @@ final class S3ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, 
         guard inboundEnd == nil else { return }
         let part = unwrapInboundIn(data)
         switch part {
-        case .head:
+        case .head where !isFinishing:
             requestsInProgress += 1
             isReadingRequest = true
-        case .body:
-            break
-        case .end:
+        case .end where !isFinishing:
             isReadingRequest = false
+        default:
+            break
         }
         lastActivity = .now()
         if let reader {
@@ -212,7 +235,7 @@ final class S3ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, 
         case ChannelEvent.inputClosed:
             end(.closed)
         case is ChannelShouldQuiesceEvent:
-            if requestsInProgress > 0 {
+            if requestsInProgress > 0, !isFinishing {
                 closesAfterResponse = true
             } else {
                 context.close(promise: nil)
@@ -239,6 +262,12 @@ final class S3ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, 
     }
 
     // MARK: - Private
+
+    private func resumeWriter(throwing error: any Error) {
+        guard let writer else { return }
+        self.writer = nil
+        writer.resume(throwing: error)
+    }
 
     /// No more parts will come: wakes a waiting reader with the end (or error).
     private func end(_ end: InboundEnd) {

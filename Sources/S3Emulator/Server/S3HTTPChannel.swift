@@ -50,14 +50,14 @@ struct S3HTTPChannel: ServerChildChannel {
     }
 
     /// Runs the connection's request loop with the channel's event loop as its executor.
-    /// Cancelling it closes the connection's input: the loop ends after the request in progress.
+    /// Cancelling it ends the connection: whatever the loop waits for fails with `CancellationError`.
     func handle(value: Connection, logger: Logger) async {
         await withTaskCancellationHandler {
             await withTaskExecutorPreference(EventLoopTaskExecutor(value.channel.eventLoop)) {
                 await serve(value)
             }
         } onCancel: {
-            value.channel.close(mode: .input, promise: nil)
+            value.channel.eventLoop.execute { value.handler.cancel() }
         }
     }
 }

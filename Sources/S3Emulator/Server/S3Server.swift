@@ -89,17 +89,25 @@ public final class S3Server: Service {
         _ connection: S3HTTPChannel.Connection, isSecure: Bool, emulator: S3Emulator, logger: Logger
     ) async {
         let handler = connection.handler
+        let remoteAddress = connection.channel.remoteAddress?.ipAddress
         do {
             while let part = try await handler.nextPart() {
                 guard case .head(let head) = part else {
                     break  // a body without a head: nothing after it can be trusted
                 }
                 let outcome = try await respond(
-                    to: head, handler: handler, channel: connection.channel, isSecure: isSecure, emulator: emulator, logger: logger
+                    to: head, handler: handler, channel: connection.channel, remoteAddress: remoteAddress, isSecure: isSecure,
+                    emulator: emulator, logger: logger
                 )
                 switch outcome {
                 case .keepAlive(let body):
-                    try await body.skipRest()
+                    do {
+                        try await body.skipRest()
+                    } catch {
+                        // The body broke (bytes that are not HTTP, a timeout): it was answered.
+                        await finish(connection)
+                        return
+                    }
                 case .finish:
                     await finish(connection)
                     return
@@ -151,6 +159,7 @@ public final class S3Server: Service {
         to head: HTTPRequestHead,
         handler: S3ConnectionHandler,
         channel: any Channel,
+        remoteAddress: String?,
         isSecure: Bool,
         emulator: S3Emulator,
         logger: Logger
@@ -168,7 +177,7 @@ public final class S3Server: Service {
             body: body.hasBody
                 ? S3RequestBody(stream: RequestBodyTimeout(body, timeout: emulator.configuration.requestTimeout, channel: channel))
                 : S3RequestBody(),
-            remoteAddress: channel.remoteAddress?.ipAddress,
+            remoteAddress: remoteAddress,
             isSecure: isSecure
         )
         var response: S3Response
