@@ -1,27 +1,72 @@
 public import S3EmulatorCore
 
-/// The decoded query parameters of a request, in order.
+/// The query parameters of a request, in order, decoded when asked for.
+///
+/// The whole query is checked when the request arrives (every name and value must decode, or
+/// the request is refused); names are decoded then, values only when a lookup asks for them:
+/// a presigned URL's `X-Amz-*` values are never decoded here, only by authentication.
 public struct QueryParameters: Sendable {
-    public let items: [(name: String, value: String?)]
+    /// Each parameter: its decoded name, and its value as sent (nil without `=`), still encoded.
+    private let parts: [(name: String, value: Substring?)]
 
     public init(rawQuery: String?) throws(S3Error) {
         guard let rawQuery, !rawQuery.isEmpty else {
-            self.items = []
+            self.parts = []
             return
         }
-        guard let items = URIEncoding.parseQuery(rawQuery) else {
+        var parts: [(name: String, value: Substring?)] = []
+        var valid = true
+        URIEncoding.forEachQueryPart(rawQuery) { name, value in
+            guard let name = Self.needsDecoding(name) ? URIEncoding.formDecode(name) : String(name),
+                value.map(Self.decodes) ?? true
+            else {
+                valid = false
+                return false
+            }
+            parts.append((name, value))
+            return true
+        }
+        guard valid else {
             throw S3Error(.invalidArgument, message: "Invalid query string")
         }
-        self.items = items
+        self.parts = parts
+    }
+
+    /// Every parameter, decoded (`+` is a space); a parameter without `=` has a nil value.
+    public var items: [(name: String, value: String?)] {
+        parts.map { ($0.name, $0.value.map(Self.decoded)) }
     }
 
     /// The value of `name`; `""` for a parameter present without a value (`?uploads`).
     public subscript(_ name: String) -> String? {
-        for item in items where item.name == name {
-            return item.value ?? ""
+        for part in parts where part.name == name {
+            return part.value.map(Self.decoded) ?? ""
         }
         return nil
     }
 
-    public func contains(_ name: String) -> Bool { self[name] != nil }
+    public func contains(_ name: String) -> Bool {
+        parts.contains { $0.name == name }
+    }
+
+    /// The decoded names, in order.
+    var names: some Sequence<String> {
+        parts.lazy.map(\.name)
+    }
+
+    // MARK: - Decoding
+
+    private static func needsDecoding(_ text: Substring) -> Bool {
+        text.utf8.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
+    }
+
+    /// Whether `text` form-decodes (valid escapes, valid UTF-8).
+    private static func decodes(_ text: Substring) -> Bool {
+        !text.utf8.contains(UInt8(ascii: "%")) || URIEncoding.formDecode(text) != nil
+    }
+
+    /// `text` form-decoded; checked at init.
+    private static func decoded(_ text: Substring) -> String {
+        needsDecoding(text) ? URIEncoding.formDecode(text) ?? String(text) : String(text)
+    }
 }

@@ -22,11 +22,7 @@ public struct RequestAddress: Sendable, Equatable {
     public static func resolve(host: String?, rawPath: String, domains: [String]) throws(S3Error) -> RequestAddress {
         var virtualBucket: String?
         if let host {
-            let name = hostWithoutPort(host).lowercased()
-            for domain in domains where name.count > domain.count + 1 && name.hasSuffix("." + domain) {
-                virtualBucket = String(name.dropLast(domain.count + 1))
-                break
-            }
+            virtualBucket = bucket(inHost: hostWithoutPort(host), domains: domains)
         }
         guard rawPath.hasPrefix("/") else {
             throw S3Error(.invalidURI, message: "Couldn't parse the specified URI.")
@@ -43,6 +39,22 @@ public struct RequestAddress: Sendable, Equatable {
         let bucket = try decode(path[..<slash])
         let rest = path[path.index(after: slash)...]
         return RequestAddress(bucket: bucket, key: rest.isEmpty ? nil : try decode(rest))
+    }
+
+    /// The bucket of a virtual-hosted–style host (`photos.localhost` → `photos`): the host,
+    /// lowercased, with `.domain` removed from its end. Nil for a bare domain or another host.
+    private static func bucket(inHost host: Substring, domains: [String]) -> String? {
+        let name = host.utf8.contains(where: { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || $0 >= 0x80 })
+            ? Substring(host.lowercased()) : host
+        let bytes = name.utf8
+        for domain in domains {
+            let suffixLength = domain.utf8.count + 1
+            guard bytes.count > suffixLength else { continue }
+            let dot = bytes.index(bytes.endIndex, offsetBy: -suffixLength)
+            guard bytes[dot] == UInt8(ascii: "."), bytes[bytes.index(after: dot)...].elementsEqual(domain.utf8) else { continue }
+            return String(name[..<dot])
+        }
+        return nil
     }
 
     private static func decode(_ part: Substring) throws(S3Error) -> String {

@@ -19,7 +19,7 @@ public struct S3Headers: Sendable, Sequence {
 
     /// The first value of `name` (case-insensitive), or nil.
     public subscript(_ name: String) -> String? {
-        let name = name.lowercased()
+        let name = Self.lowercased(name)
         for field in fields where field.name == name {
             return field.value
         }
@@ -28,14 +28,14 @@ public struct S3Headers: Sendable, Sequence {
 
     /// Every value of `name`, in order.
     public func values(_ name: String) -> [String] {
-        let name = name.lowercased()
+        let name = Self.lowercased(name)
         return fields.filter { $0.name == name }.map(\.value)
     }
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
 
     public mutating func append(_ name: String, _ value: String) {
-        fields.append((name: name.lowercased(), value: value))
+        fields.append((name: Self.lowercased(name), value: value))
     }
 
     /// Replaces every value of `name` with `value`.
@@ -45,8 +45,14 @@ public struct S3Headers: Sendable, Sequence {
     }
 
     public mutating func remove(_ name: String) {
-        let name = name.lowercased()
+        let name = Self.lowercased(name)
         fields.removeAll { $0.name == name }
+    }
+
+    /// `name.lowercased()`, without a new string for a name that is lowercase already (the
+    /// usual case: every name s3emu looks up or adds is written in lowercase).
+    private static func lowercased(_ name: String) -> String {
+        name.utf8.contains { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || $0 >= 0x80 } ? name.lowercased() : name
     }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {

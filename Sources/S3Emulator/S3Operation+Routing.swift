@@ -3,7 +3,7 @@ import S3EmulatorCore
 extension S3Operation {
     /// Picks the operation from the method, the address and the query, as S3 does.
     static func route(method: String, address: RequestAddress, query: QueryParameters, headers: S3Headers) throws(S3Error) -> S3Operation {
-        let named = query.items.lazy.map(\.name).filter { S3SubResource.all.contains($0) }
+        let named = query.names.filter { S3SubResource.all.contains($0) }
         guard address.bucket != nil else {
             guard method == "GET" else {
                 throw methodNotAllowed(method, resourceType: "SERVICE", allow: "GET")

@@ -24,6 +24,29 @@ struct CanonicalRequest {
     ///   - signedHeaders: the lowercase header names, in the order of `SignedHeaders`.
     ///   - excludingSignatureParameter: leave `X-Amz-Signature` out of the query (presigned URLs).
     init(head: AuthRequestHead, signedHeaders: [String], payloadHash: String, excludingSignatureParameter: Bool) {
+        text = Self.withBytes(
+            head: head, signedHeaders: signedHeaders, payloadHash: payloadHash,
+            excludingSignatureParameter: excludingSignatureParameter
+        ) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The lowercase hex SHA-256 of the canonical request, which the string to sign carries.
+    /// The request is built in a temporary buffer and hashed there: its text is only needed
+    /// when the signature does not match (see ``init(head:signedHeaders:payloadHash:excludingSignatureParameter:)``).
+    static func sha256Hex(
+        head: AuthRequestHead, signedHeaders: [String], payloadHash: String, excludingSignatureParameter: Bool
+    ) -> String {
+        withBytes(
+            head: head, signedHeaders: signedHeaders, payloadHash: payloadHash,
+            excludingSignatureParameter: excludingSignatureParameter
+        ) { SigV4.sha256Hex(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Runs `body` on the canonical request's bytes, written into a temporary buffer.
+    private static func withBytes<Result>(
+        head: AuthRequestHead, signedHeaders: [String], payloadHash: String, excludingSignatureParameter: Bool,
+        _ body: (UnsafeBufferPointer<UInt8>) -> Result
+    ) -> Result {
         // Re-encoding turns a byte into at most three; everything else is copied or dropped.
         var capacity = head.method.utf8.count + 3 * (head.rawPath.utf8.count + (head.rawQuery?.utf8.count ?? 0))
             + payloadHash.utf8.count + 8
@@ -33,13 +56,13 @@ struct CanonicalRequest {
                 capacity += header.value.utf8.count + 1
             }
         }
-        text = String(unsafeUninitializedCapacity: capacity) { buffer in
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
             var out = ByteWriter(buffer)
             out.append(head.method)
             out.append(0x0A)
-            Self.appendCanonicalURI(head.rawPath, to: &out)
+            appendCanonicalURI(head.rawPath, to: &out)
             out.append(0x0A)
-            Self.appendCanonicalQuery(head.rawQuery, excludingSignatureParameter: excludingSignatureParameter, to: &out)
+            appendCanonicalQuery(head.rawQuery, excludingSignatureParameter: excludingSignatureParameter, to: &out)
             out.append(0x0A)
             for name in signedHeaders {
                 out.append(name)
@@ -48,7 +71,7 @@ struct CanonicalRequest {
                 for header in head.headers where header.name == name {
                     if !first { out.append(UInt8(ascii: ",")) }
                     first = false
-                    Self.appendCanonicalHeaderValue(header.value, to: &out)
+                    appendCanonicalHeaderValue(header.value, to: &out)
                 }
                 out.append(0x0A)
             }
@@ -59,7 +82,7 @@ struct CanonicalRequest {
             }
             out.append(0x0A)
             out.append(payloadHash)
-            return out.count
+            return body(out.written(0..<out.count))
         }
     }
 

@@ -6,13 +6,10 @@ struct QueryParameters {
     struct Parameter {
         /// The decoded name (`+` as a space; the name as sent when it does not decode).
         var name: Substring
+        /// The decoded name, lowercased.
+        var lowercasedName: String
         /// The value as sent (still encoded); nil for a parameter without `=`.
         var rawValue: Substring?
-
-        /// The decoded name, lowercased.
-        var lowercasedName: String {
-            QueryParameters.isASCIILowercase(name) ? String(name) : name.lowercased()
-        }
     }
 
     private(set) var parameters: [Parameter] = []
@@ -23,7 +20,7 @@ struct QueryParameters {
         parameters.reserveCapacity(8)
         URIEncoding.forEachQueryPart(rawQuery) { rawName, rawValue in
             let name = Self.needsDecoding(rawName) ? Substring(AuthBytes.percentDecoded(rawName, plusIsSpace: true)) : rawName
-            parameters.append(Parameter(name: name, rawValue: rawValue))
+            parameters.append(Parameter(name: name, lowercasedName: Self.lowercased(name), rawValue: rawValue))
             return true
         }
         self.parameters = parameters
@@ -31,7 +28,7 @@ struct QueryParameters {
 
     /// Whether a parameter is named `lowercasedName` in any letter case.
     func contains(_ lowercasedName: String) -> Bool {
-        parameters.contains { Self.name($0.name, equalsLowercased: lowercasedName) }
+        parameters.contains { $0.lowercasedName == lowercasedName }
     }
 
     /// Whether a parameter is named exactly `name`.
@@ -42,7 +39,7 @@ struct QueryParameters {
     /// The decoded value of the first parameter named `lowercasedName` in any letter case
     /// (`+` decodes to a space); "" for a parameter without `=`.
     func first(_ lowercasedName: String) -> String? {
-        guard let parameter = parameters.first(where: { Self.name($0.name, equalsLowercased: lowercasedName) }) else { return nil }
+        guard let parameter = parameters.first(where: { $0.lowercasedName == lowercasedName }) else { return nil }
         return AuthBytes.percentDecoded(parameter.rawValue ?? "", plusIsSpace: true)
     }
 
@@ -58,31 +55,18 @@ struct QueryParameters {
         rawName.utf8.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
     }
 
-    /// Whether `name` has no uppercase ASCII letter and no byte outside ASCII.
-    fileprivate static func isASCIILowercase(_ name: Substring) -> Bool {
-        !name.utf8.contains { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || $0 >= 0x80 }
-    }
-
-    /// `name.lowercased() == lowercased`, without lowercasing an ASCII name into a new string.
-    private static func name(_ name: Substring, equalsLowercased lowercased: String) -> Bool {
-        let answer = name.utf8.withContiguousStorageIfAvailable { nameBytes -> Bool? in
-            URIEncoding.withUTF8(lowercased) { expected -> Bool? in
-                guard nameBytes.count == expected.count else {
-                    // Unicode lowercasing can change lengths (the Kelvin sign lowercases to "k").
-                    return nameBytes.contains { $0 >= 0x80 } ? nil : false
+    /// `name.lowercased()`: an ASCII name is lowered byte by byte into one new string; any
+    /// other goes through Unicode lowercasing (which can reach ASCII: the Kelvin sign is "k").
+    private static func lowercased(_ name: Substring) -> String {
+        var name = name
+        return name.withUTF8 { bytes in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return String(decoding: bytes, as: UTF8.self).lowercased() }
+            return String(unsafeUninitializedCapacity: bytes.count) { out in
+                for (index, byte) in bytes.enumerated() {
+                    out[index] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
                 }
-                for index in 0..<nameBytes.count {
-                    var byte = nameBytes[index]
-                    if byte >= 0x80 { return nil }
-                    if byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") { byte += 32 }
-                    if byte != expected[index] {
-                        return nameBytes[index...].contains { $0 >= 0x80 } ? nil : false
-                    }
-                }
-                return true
+                return bytes.count
             }
         }
-        if let answer, let answer { return answer }
-        return name.lowercased() == lowercased
     }
 }

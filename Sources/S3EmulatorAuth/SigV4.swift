@@ -30,13 +30,21 @@ enum SigV4 {
 
     static func sha256Hex(_ text: String) -> String {
         var text = text
-        return text.withUTF8 { AuthBytes.hex(SHA256.hash(data: UnsafeRawBufferPointer($0))) }
+        return text.withUTF8 { sha256Hex(UnsafeRawBufferPointer($0)) }
+    }
+
+    static func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String {
+        AuthBytes.hex(SHA256.hash(data: bytes))
     }
 
     /// `AWS4-HMAC-SHA256\n<timestamp>\n<scope>\n<hex SHA-256 of the canonical request>`.
     static func stringToSign(timestamp: String, scope: String, canonicalRequest: String) -> String {
-        let hash = sha256Hex(canonicalRequest)
-        return ByteWriter.string(capacity: algorithm.utf8.count + timestamp.utf8.count + scope.utf8.count + hash.utf8.count + 3) { out in
+        stringToSign(timestamp: timestamp, scope: scope, canonicalRequestHash: sha256Hex(canonicalRequest))
+    }
+
+    /// The string to sign, from the hex SHA-256 of the canonical request.
+    static func stringToSign(timestamp: String, scope: String, canonicalRequestHash hash: String) -> String {
+        ByteWriter.string(capacity: algorithm.utf8.count + timestamp.utf8.count + scope.utf8.count + hash.utf8.count + 3) { out in
             out.append(algorithm)
             out.append(0x0A)
             out.append(timestamp)

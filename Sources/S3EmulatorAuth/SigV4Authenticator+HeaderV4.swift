@@ -24,18 +24,20 @@ extension SigV4Authenticator {
         let signedHeaders = components.signedHeaders.split(separator: ";").map { $0.lowercased() }
         try Self.checkSignedHeaders(signedHeaders, in: head)
 
-        let canonicalRequest = CanonicalRequest(
+        let canonicalRequestHash = CanonicalRequest.sha256Hex(
             head: head, signedHeaders: signedHeaders, payloadHash: contentSHA256, excludingSignatureParameter: false
-        ).text
+        )
         let stringToSign = SigV4.stringToSign(
-            timestamp: requestTime.timestamp, scope: scope.scope, canonicalRequest: canonicalRequest)
+            timestamp: requestTime.timestamp, scope: scope.scope, canonicalRequestHash: canonicalRequestHash)
         let signingKey = signingKeys.signingKey(
             secret: credential.secretAccessKey, date: scope.date, region: scope.region, service: scope.service)
         let signature = signingKey.hexSignature(of: stringToSign)
         guard AuthBytes.hexSignatureMatches(computed: signature, provided: components.signature) else {
             throw .signatureDoesNotMatch(
                 accessKeyId: scope.accessKeyId, stringToSign: stringToSign, signatureProvided: components.signature,
-                canonicalRequest: canonicalRequest)
+                canonicalRequest: CanonicalRequest(
+                    head: head, signedHeaders: signedHeaders, payloadHash: contentSHA256, excludingSignatureParameter: false
+                ).text)
         }
 
         let age = Self.milliseconds(from: requestTime.date, to: now)

@@ -54,17 +54,19 @@ extension SigV4Authenticator {
 
         let payloadHash = query.first("x-amz-content-sha256") ?? "UNSIGNED-PAYLOAD"
         let payload = try Self.payloadMode(payloadHash)
-        let canonicalRequest = CanonicalRequest(
+        let canonicalRequestHash = CanonicalRequest.sha256Hex(
             head: head, signedHeaders: signedHeaders, payloadHash: payloadHash, excludingSignatureParameter: true
-        ).text
-        let stringToSign = SigV4.stringToSign(timestamp: timestamp, scope: scope.scope, canonicalRequest: canonicalRequest)
+        )
+        let stringToSign = SigV4.stringToSign(timestamp: timestamp, scope: scope.scope, canonicalRequestHash: canonicalRequestHash)
         let signingKey = signingKeys.signingKey(
             secret: credential.secretAccessKey, date: scope.date, region: scope.region, service: scope.service)
         let signature = signingKey.hexSignature(of: stringToSign)
         guard AuthBytes.hexSignatureMatches(computed: signature, provided: signatureValue) else {
             throw .signatureDoesNotMatch(
                 accessKeyId: scope.accessKeyId, stringToSign: stringToSign, signatureProvided: signatureValue,
-                canonicalRequest: canonicalRequest)
+                canonicalRequest: CanonicalRequest(
+                    head: head, signedHeaders: signedHeaders, payloadHash: payloadHash, excludingSignatureParameter: true
+                ).text)
         }
 
         let age = Self.milliseconds(from: requestDate, to: now)

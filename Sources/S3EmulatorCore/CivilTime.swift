@@ -166,12 +166,16 @@ struct DateScanner {
     }
 }
 
-/// Writes ASCII into a string's storage in one allocation.
+/// Writes the ASCII of a date form (at most 32 bytes) in place, then makes its string with one
+/// allocation at most (none for 15 bytes or fewer).
 struct DateWriter {
-    private(set) var bytes: [UInt8] = []
+    /// Room for the longest form, the 29 bytes of an IMF-fixdate.
+    private var storage: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var count = 0
+    private static let capacity = 32
 
     init(capacity: Int) {
-        bytes.reserveCapacity(capacity)
+        precondition(capacity <= Self.capacity, "DateWriter holds at most 32 bytes")
     }
 
     mutating func digits(_ value: Int, width: Int) {
@@ -179,21 +183,28 @@ struct DateWriter {
         for _ in 1..<width { divisor *= 10 }
         var remaining = value
         while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: remaining / divisor % 10))
+            byte(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: remaining / divisor % 10))
             remaining %= divisor
             divisor /= 10
         }
     }
 
     mutating func text(_ value: String) {
-        bytes.append(contentsOf: value.utf8)
+        for byte in value.utf8 {
+            self.byte(byte)
+        }
     }
 
     mutating func byte(_ value: UInt8) {
-        bytes.append(value)
+        precondition(count < Self.capacity, "DateWriter holds at most 32 bytes")
+        let index = count
+        withUnsafeMutableBytes(of: &storage) { $0[index] = value }
+        count += 1
     }
 
-    var string: String { String(decoding: bytes, as: UTF8.self) }
+    var string: String {
+        withUnsafeBytes(of: storage) { String(decoding: $0.prefix(count), as: UTF8.self) }
+    }
 }
 
 extension String {

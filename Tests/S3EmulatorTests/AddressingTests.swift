@@ -43,6 +43,9 @@ final class AddressingTests: XCTestCase {
             ("my.dotted.bucket.localhost:9000", "/k", "my.dotted.bucket", "k", true, #line),
             ("photos.s3.example.test", "/cat.jpg", "photos", "cat.jpg", true, #line),
             ("photos.s3.example.test:443", "/", "photos", nil, true, #line),
+            ("xlocalhost:9000", "/photos/cat.jpg", "photos", "cat.jpg", false, #line),
+            (".localhost:9000", "/photos/cat.jpg", "photos", "cat.jpg", false, #line),
+            ("localhost.localhost", "/cat.jpg", "localhost", "cat.jpg", true, #line),
             // The virtual-hosted bucket owns the whole path: a leading path segment is part of the key.
             ("photos.localhost:9000", "/photos/cat.jpg", "photos", "photos/cat.jpg", true, #line),
         ]

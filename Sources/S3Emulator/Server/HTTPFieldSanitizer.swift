@@ -1,4 +1,5 @@
 import NIOHTTP1
+import S3EmulatorCore
 
 /// Header fields between the wire and s3emu, held to RFC 9110 as the HTTP types library held
 /// them before: a name that is not a token is dropped, and a value loses its surrounding
@@ -44,41 +45,55 @@ enum HTTPFieldSanitizer {
     /// `name` lowercased when it is a token (RFC 9110 §5.6.2); nil otherwise.
     static func lowercasedToken(_ name: String) -> String? {
         var hasUppercase = false
-        var isToken = !name.isEmpty
-        for byte in name.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
-                UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
-                continue
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                hasUppercase = true
-            default:
-                isToken = false
+        let isToken = URIEncoding.withUTF8(name) { bytes -> Bool in
+            guard !bytes.isEmpty else { return false }
+            for byte in bytes {
+                switch tokenClasses[Int(byte)] {
+                case .lowercase: continue
+                case .uppercase: hasUppercase = true
+                case .invalid: return false
+                }
             }
-            if !isToken { break }
+            return true
         }
         guard isToken else { return nil }
         return hasUppercase ? name.lowercased() : name
     }
 
+    private enum TokenClass {
+        case lowercase, uppercase, invalid
+    }
+
+    /// The class of each byte in a field name: `tchar` (lowercase or not) or not allowed.
+    private static let tokenClasses: [TokenClass] = (0...255).map { (byte: Int) -> TokenClass in
+        switch UInt8(byte) {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            .uppercase
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            .lowercase
+        default:
+            .invalid
+        }
+    }
+
     /// `value` without spaces or tabs at its ends and with control characters as spaces.
     static func legalValue(_ value: String) -> String {
-        let utf8 = value.utf8
-        guard let first = utf8.first, let last = utf8.last else { return value }
-        var isLegal = first != 0x20 && first != 0x09 && last != 0x20 && last != 0x09
-        if isLegal {
-            for byte in utf8 where byte < 0x20 && byte != 0x09 || byte == 0x7F {
-                isLegal = false
-                break
+        let isLegal = URIEncoding.withUTF8(value) { bytes -> Bool in
+            guard let first = bytes.first, let last = bytes.last else { return true }
+            if first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 { return false }
+            for byte in bytes where byte < 0x20 && byte != 0x09 || byte == 0x7F {
+                return false
             }
+            return true
         }
         if isLegal { return value }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(utf8.count)
+        bytes.reserveCapacity(value.utf8.count)
         var lastVisible = -1
-        for byte in utf8 {
+        for byte in value.utf8 {
             switch byte {
             case 0x21...0x7E, 0x80...0xFF:
                 bytes.append(byte)
