@@ -119,12 +119,10 @@ final class S3ConnectionHandlerTests: XCTestCase {
             let handler = connection.handler
             guard case .head? = try? await handler.nextPart() else { return }
             _ = try? await handler.nextPart()  // the end
-            var headers = HTTPHeaders()
-            headers.add(name: "content-length", value: String(1 << 40))
-            handler.write(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers)), flush: true)
+            handler.write(ByteBuffer(string: "HTTP/1.1 200 OK\r\ncontent-length: \(1 << 40)\r\n\r\n"), endsResponse: false, flush: true)
             do {
                 while true {
-                    try await handler.writeAndWait(.body(.byteBuffer(ByteBuffer(repeating: 1, count: 256 << 10))))
+                    try await handler.writeAndWait(ByteBuffer(repeating: 1, count: 256 << 10))
                 }
             } catch {
                 ended.withLock { $0 = error }
@@ -194,11 +192,9 @@ final class S3ConnectionHandlerTests: XCTestCase {
     }
 
     private static func respond(_ handler: S3ConnectionHandler, body: String) {
-        var headers = HTTPHeaders()
-        headers.add(name: "content-length", value: String(body.utf8.count))
-        handler.write(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers)), flush: false)
-        handler.write(.body(.byteBuffer(ByteBuffer(string: body))), flush: false)
-        handler.write(.end(nil), flush: true)
+        handler.write(
+            ByteBuffer(string: "HTTP/1.1 200 OK\r\ncontent-length: \(body.utf8.count)\r\n\r\n\(body)"), endsResponse: true, flush: true
+        )
     }
 
     /// Runs an ``S3HTTPChannel`` with `serve` on a free port for the duration of `body`.

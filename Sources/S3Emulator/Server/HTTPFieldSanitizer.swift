@@ -4,7 +4,7 @@ import S3EmulatorCore
 /// Header fields between the wire and s3emu, held to RFC 9110 as the HTTP types library held
 /// them before: a name that is not a token is dropped, and a value loses its surrounding
 /// spaces and tabs and has each control character turned into a space. So a request header
-/// means what it always meant, and no response header can carry a line break.
+/// means what it always meant, and no response header can carry a line break (``ResponseHead``).
 enum HTTPFieldSanitizer {
     /// The request's `Host` (its first one) and its other fields, names lowercased.
     static func requestFields(_ headers: HTTPHeaders) -> (host: String?, fields: S3Headers) {
@@ -30,16 +30,6 @@ enum HTTPFieldSanitizer {
         if headers.contains(name: "transfer-encoding") { return true }
         let lengths = headers["content-length"]
         return !lengths.isEmpty && lengths != ["0"]
-    }
-
-    /// The response's fields for NIO's encoder.
-    static func responseFields(_ headers: S3Headers, reservingCapacity extra: Int) -> HTTPHeaders {
-        var fields = HTTPHeaders()
-        fields.reserveCapacity(headers.fields.count + extra)
-        for (name, value) in headers where lowercasedToken(name) != nil {
-            fields.add(name: name, value: legalValue(value))
-        }
-        return fields
     }
 
     /// `name` lowercased when it is a token (RFC 9110 §5.6.2); nil otherwise.

@@ -23,8 +23,8 @@ import NIOHTTP1
 /// methods check it with a precondition).
 final class S3ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
 
     /// Parts queued before the handler stops reading from the socket.
     static let highWatermark = 16
@@ -96,38 +96,44 @@ final class S3ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, 
         }
     }
 
-    /// Writes a part; `flush` sends what is buffered; `thenClose` closes the connection once
-    /// the part is written.
-    func write(_ part: HTTPServerResponsePart, flush: Bool, thenClose: Bool = false) {
+    /// Writes response bytes (see ``ResponseHead``); `endsResponse` when they are the last of
+    /// a response, `flush` to send what is buffered, `thenClose` to close the connection once
+    /// they are written.
+    func write(_ bytes: ByteBuffer, endsResponse: Bool, flush: Bool, thenClose: Bool = false) {
         eventLoop.preconditionInEventLoop()
         guard let context else { return }
         var closes = thenClose
-        if case .end = part {
+        if endsResponse {
             responseEnded(context: context)
             // On graceful shutdown the connection closes after the last response in progress.
             closes = closes || (requestsInProgress == 0 && closesAfterResponse)
         }
         var promise: EventLoopPromise<Void>?
         if closes {
-            // Closed once the part is written: a close before would drop what is still queued.
+            // Closed once the bytes are written: a close before would drop what is still queued.
             let written = context.eventLoop.makePromise(of: Void.self)
             let channel = context.channel
             written.futureResult.whenComplete { _ in channel.close(promise: nil) }
             promise = written
         }
         if flush || closes {
-            context.writeAndFlush(wrapOutboundOut(part), promise: promise)
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(bytes)), promise: promise)
         } else {
-            context.write(wrapOutboundOut(part), promise: promise)
+            context.write(wrapOutboundOut(.byteBuffer(bytes)), promise: promise)
         }
     }
 
-    /// Writes and sends a part of a streamed body, then waits while the socket's buffers are
+    /// The end of a response whose bytes are all written (a streamed body's end).
+    func endResponse(flush: Bool, thenClose: Bool = false) {
+        write(ByteBuffer(), endsResponse: true, flush: flush, thenClose: thenClose)
+    }
+
+    /// Writes and sends a piece of a streamed body, then waits while the socket's buffers are
     /// full. Throws once the connection has closed.
-    func writeAndWait(_ part: HTTPServerResponsePart) async throws {
+    func writeAndWait(_ bytes: ByteBuffer) async throws {
         eventLoop.preconditionInEventLoop()
         guard let context, !isClosed else { throw ChannelError.ioOnClosedChannel }
-        context.writeAndFlush(wrapOutboundOut(part), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
         // The flush may have failed and closed the channel, which never becomes writable again.
         guard !isClosed else { throw ChannelError.ioOnClosedChannel }
         guard !context.channel.isWritable else { return }

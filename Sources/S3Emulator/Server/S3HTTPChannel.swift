@@ -3,14 +3,13 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// The child channel of ``S3Server``: NIO's HTTP/1.1 decoder and encoder and an
-/// ``S3ConnectionHandler``, and a task per connection that runs the request loop on the
-/// channel's own event loop.
+/// The child channel of ``S3Server``: NIO's HTTP/1.1 decoder and an ``S3ConnectionHandler``,
+/// and a task per connection that runs the request loop on the channel's own event loop.
 ///
 /// Hummingbird's `Server` accepts the connections (and wraps this in its TLS channel for
 /// HTTPS); the requests themselves never go through Hummingbird's asynchronous channel or the
 /// HTTP types: a request head goes from NIO's decoder straight to ``S3Request``, and a response
-/// from ``S3Response`` straight to NIO's encoder.
+/// from ``S3Response`` straight to bytes (``ResponseHead``).
 struct S3HTTPChannel: ServerChildChannel {
     /// One accepted connection: its channel and its handler.
     ///
@@ -35,14 +34,10 @@ struct S3HTTPChannel: ServerChildChannel {
             limits.maxHeaderFieldSize = 80 * 1024
             limits.maxHeaderListSize = 80 * 1024
             limits.maxHeaderFieldCount = 1000
+            // Only NIO's decoder: responses are written as bytes (ResponseHead), and the request
+            // loop answers in order, and answers bytes that are not HTTP.
             let operations = channel.pipeline.syncOperations
-            try operations.configureHTTPServerPipeline(
-                withPipeliningAssistance: false,  // the request loop answers requests in order
-                withErrorHandling: false,  // the request loop answers bytes that are not HTTP
-                withOutboundHeaderValidation: false,  // S3Server sanitizes the response's fields
-                withEncoderConfiguration: .init(),
-                withDecoderLimitConfiguration: limits
-            )
+            try operations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: limits)))
             let handler = S3ConnectionHandler(eventLoop: channel.eventLoop, idleTimeout: idleTimeout)
             try operations.addHandler(handler)
             return Connection(channel: channel, handler: handler)

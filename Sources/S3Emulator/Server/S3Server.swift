@@ -116,11 +116,7 @@ public final class S3Server: Service {
                 }
             }
         } catch is HTTPParserError {
-            var headers = HTTPHeaders()
-            headers.add(name: "connection", value: "close")
-            headers.add(name: "content-length", value: "0")
-            handler.write(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers)), flush: false)
-            handler.write(.end(nil), flush: true)
+            handler.write(ResponseHead.badRequest, endsResponse: true, flush: true)
             await finish(connection)
             return
         } catch {
@@ -190,7 +186,7 @@ public final class S3Server: Service {
             }
         case .proceed(let context):
             if context.expectsContinue, context.readsBody {
-                handler.write(.head(HTTPResponseHead(version: .http1_1, status: .continue)), flush: true)
+                handler.write(ResponseHead.continueHead, endsResponse: false, flush: true)
             }
             response = await emulator.execute(context)
             if response.errorCode == S3ErrorCode.requestTimeout.code {
@@ -214,7 +210,8 @@ public final class S3Server: Service {
         let bytes = response.body.length
         try await write(
             response, method: s3Request.method, to: handler, clock: emulator.configuration.clock,
-            channel: channel, writeTimeout: emulator.configuration.requestTimeout, thenClose: closes
+            allocator: channel.allocator, channel: channel, writeTimeout: emulator.configuration.requestTimeout,
+            thenClose: closes
         )
 
         if logger.logLevel <= .info {
@@ -261,35 +258,51 @@ public final class S3Server: Service {
 
     private static func write(
         _ response: S3Response, method: String, to handler: S3ConnectionHandler, clock: any S3Clock,
-        channel: any Channel, writeTimeout: Duration, thenClose: Bool
+        allocator: ByteBufferAllocator, channel: any Channel, writeTimeout: Duration, thenClose: Bool
     ) async throws {
         let status = response.status
-        let allowsBody = status != 204 && status != 304 && !(100..<200).contains(status)
-        var headers = HTTPFieldSanitizer.responseFields(response.headers, reservingCapacity: 4)
-        headers.replaceOrAdd(name: "Date", value: ResponseDate.current(clock))
-        headers.replaceOrAdd(name: "Server", value: "AmazonS3")
-        if allowsBody, !headers.contains(name: "content-length") {
-            headers.add(name: "content-length", value: String(response.body.length))
-        }
-        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers)
+        // What NIO's encoder sends: no framing and no body for a status without a body or an
+        // answer to CONNECT (only the close ends that), and no body for HEAD.
+        let hasBody = status != 204 && status != 304 && !(100..<200).contains(status) && method != "CONNECT"
+        let sendsBody = hasBody && method != "HEAD"
+        let date = ResponseDate.current(clock)
         switch response.body {
         case .empty:
-            handler.write(.head(head), flush: false)
-            handler.write(.end(nil), flush: true, thenClose: thenClose)
-        case .buffer(let buffer):
-            handler.write(.head(head), flush: false)
-            if method != "HEAD", allowsBody {
-                handler.write(.body(.byteBuffer(buffer)), flush: false)
+            let head = ResponseHead.bytes(
+                status: status, headers: response.headers, contentLength: hasBody ? 0 : nil, date: date, allocator: allocator
+            )
+            handler.write(head, endsResponse: true, flush: true, thenClose: thenClose)
+        case .buffer(let body):
+            let inline = sendsBody && body.readableBytes <= Self.inlineBodySize
+            var head = ResponseHead.bytes(
+                status: status, headers: response.headers, contentLength: hasBody ? Int64(body.readableBytes) : nil,
+                date: date, allocator: allocator, reservingBody: inline ? body.readableBytes : 0
+            )
+            if inline {
+                head.writeImmutableBuffer(body)
+                handler.write(head, endsResponse: true, flush: true, thenClose: thenClose)
+            } else if sendsBody {
+                handler.write(head, endsResponse: false, flush: false)
+                handler.write(body, endsResponse: true, flush: true, thenClose: thenClose)
+            } else {
+                handler.write(head, endsResponse: true, flush: true, thenClose: thenClose)
             }
-            handler.write(.end(nil), flush: true, thenClose: thenClose)
-        case .stream(_, let produce):
-            handler.write(.head(head), flush: true)
-            let timeout = ResponseWriteTimeout(timeout: writeTimeout, channel: channel)
-            defer { timeout.stop() }
-            try await produce(BodyWriter(handler: handler, timeout: timeout))
-            handler.write(.end(nil), flush: true, thenClose: thenClose)
+        case .stream(let length, let produce):
+            let head = ResponseHead.bytes(
+                status: status, headers: response.headers, contentLength: hasBody ? length : nil, date: date, allocator: allocator
+            )
+            handler.write(head, endsResponse: false, flush: true)
+            if sendsBody {
+                let timeout = ResponseWriteTimeout(timeout: writeTimeout, channel: channel)
+                defer { timeout.stop() }
+                try await produce(BodyWriter(handler: handler, timeout: timeout))
+            }
+            handler.endResponse(flush: true, thenClose: thenClose)
         }
     }
+
+    /// Bodies up to this size are copied behind their head, so the response leaves in one write.
+    static let inlineBodySize = 16 * 1024
 }
 
 /// Lets a handler's stream closure write through the connection, at the client's pace.
@@ -299,6 +312,6 @@ private struct BodyWriter: S3ResponseBodyWriter {
     let timeout: ResponseWriteTimeout
 
     func write(_ buffer: ByteBuffer) async throws {
-        try await timeout.guarding { try await handler.writeAndWait(.body(.byteBuffer(buffer))) }
+        try await timeout.guarding { try await handler.writeAndWait(buffer) }
     }
 }
