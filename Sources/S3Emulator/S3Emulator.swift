@@ -170,7 +170,7 @@ public final class S3Emulator: Sendable {
         do {
             response = try await dispatch(context)
             if let authorization = context.authorization {
-                response.headers.append("x-s3emu-authz", Self.headerSafe(authorization))
+                response.headers.append("x-s3emu-authz", authorization)
             }
             response.headers.append("x-amz-request-id", context.requestID)
             response.headers.append("x-amz-id-2", context.hostID)

@@ -73,6 +73,29 @@ public struct AuthorizationRequest: Sendable {
         self.conditionKeys = keys
     }
 
+    /// A request for which no policy statement will be evaluated (the bucket owner's root user
+    /// on a bucket without a policy, say): nothing can read a condition key, so none is made.
+    public static func withoutConditionKeys(
+        principal: Principal, action: String, resource: String, bucketOwnerAccount: String, canonicalUserID: String? = nil
+    ) -> AuthorizationRequest {
+        AuthorizationRequest(
+            principal: principal, action: action, resource: resource, bucketOwnerAccount: bucketOwnerAccount,
+            canonicalUserID: canonicalUserID, conditionKeys: [:]
+        )
+    }
+
+    private init(
+        principal: Principal, action: String, resource: String, bucketOwnerAccount: String, canonicalUserID: String?,
+        conditionKeys: [String: [String]]
+    ) {
+        self.principal = principal
+        self.action = action
+        self.resource = resource
+        self.bucketOwnerAccount = bucketOwnerAccount
+        self.canonicalUserID = canonicalUserID
+        self.conditionKeys = conditionKeys
+    }
+
     /// `name` in lowercase, without allocating when it already is (the usual case).
     static func lowercasedKeyName(_ name: String) -> String {
         name.utf8.contains { ($0 >= 65 && $0 <= 90) || $0 >= 0x80 } ? name.lowercased() : name

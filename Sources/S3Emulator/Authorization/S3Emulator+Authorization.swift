@@ -57,13 +57,17 @@ extension S3Emulator {
         _ subject: AuthorizationSubject, action: String, resource: String, bucket: String?, acl: ACLGrant = .none
     ) throws(S3Error) -> AuthorizationDecision {
         let settings = bucket.map(bucketSettings) ?? .none
-        let readsConditions = subject.evaluatesStatements(bucketPolicy: settings.policy)
-        let request = AuthorizationRequest(
-            principal: subject.identity.principal, action: action, resource: resource,
-            bucketOwnerAccount: configuration.accountID, conditionKeys: readsConditions ? subject.conditionKeys : [:],
-            canonicalUserID: subject.identity.principal == .anonymous ? nil : owner.canonicalID,
-            currentTime: readsConditions ? configuration.clock.now() : nil
-        )
+        let canonicalUserID = subject.identity.principal == .anonymous ? nil : owner.canonicalID
+        let request = subject.evaluatesStatements(bucketPolicy: settings.policy)
+            ? AuthorizationRequest(
+                principal: subject.identity.principal, action: action, resource: resource,
+                bucketOwnerAccount: configuration.accountID, conditionKeys: subject.conditionKeys,
+                canonicalUserID: canonicalUserID, currentTime: configuration.clock.now()
+            )
+            : AuthorizationRequest.withoutConditionKeys(
+                principal: subject.identity.principal, action: action, resource: resource,
+                bucketOwnerAccount: configuration.accountID, canonicalUserID: canonicalUserID
+            )
         let decision = evaluator.evaluate(
             request, identityPolicies: subject.identity.policies, bucketPolicy: settings.policy,
             publicAccessBlock: effectivePublicAccessBlock(settings), acl: acl
@@ -75,7 +79,7 @@ extension S3Emulator {
         }
         guard decision.allowed else {
             var error = decision.accessDenied
-            error.headers.append(("x-s3emu-authz", Self.headerSafe(decision.shortTrace)))
+            error.headers.append(("x-s3emu-authz", decision.shortTrace))
             throw error
         }
         return decision
@@ -191,13 +195,5 @@ extension S3Emulator {
         case .putBucketAcl: return settings.acl.grant(.writeACP, authenticated: authenticated)
         default: return .none
         }
-    }
-
-    /// Header values carry no line breaks or non-ASCII text.
-    static func headerSafe(_ text: String) -> String {
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
-            return text
-        }
-        return String(text.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7F ? Character($0) : "?" })
     }
 }

@@ -33,7 +33,7 @@ extension S3Emulator {
             for: document, request: request, publicAccessBlock: effectivePublicAccessBlock(bucketSettings(bucket))
         ) {
             var error = denial.accessDenied
-            error.headers.append(("x-s3emu-authz", Self.headerSafe(denial.shortTrace)))
+            error.headers.append(("x-s3emu-authz", denial.shortTrace))
             throw error
         }
         try await setBucketConfiguration(bucket, name: BucketSettings.Name.policy, value: text)

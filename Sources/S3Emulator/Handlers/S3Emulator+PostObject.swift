@@ -163,7 +163,7 @@ extension S3Emulator {
     ) -> S3Response {
         let bucket = context.bucket
         var headers = S3Headers()
-        headers.append("x-s3emu-authz", Self.headerSafe(authorization))
+        headers.append("x-s3emu-authz", authorization)
         headers.append("etag", etag.quoted)
         headers.append("x-amz-server-side-encryption", "AES256")
         if let (algorithm, value) = checksum {
