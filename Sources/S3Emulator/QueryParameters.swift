@@ -15,6 +15,7 @@ public struct QueryParameters: Sendable {
             return
         }
         var parts: [(name: String, value: Substring?)] = []
+        parts.reserveCapacity(8)
         var valid = true
         URIEncoding.forEachQueryPart(rawQuery) { name, value in
             guard let name = Self.needsDecoding(name) ? URIEncoding.formDecode(name) : String(name),

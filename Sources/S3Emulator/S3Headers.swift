@@ -12,6 +12,12 @@ public struct S3Headers: Sendable, Sequence {
         self.fields = fields.map { (name: $0.name.lowercased(), value: $0.value) }
     }
 
+    /// No fields yet, with room for `capacity`.
+    public init(capacity: Int) {
+        self.fields = []
+        fields.reserveCapacity(capacity)
+    }
+
     /// Fields whose names are already lowercase (the HTTP layer lowercased them).
     init(lowercasedFields fields: [(name: String, value: String)]) {
         self.fields = fields
@@ -52,7 +58,10 @@ public struct S3Headers: Sendable, Sequence {
     /// `name.lowercased()`, without a new string for a name that is lowercase already (the
     /// usual case: every name s3emu looks up or adds is written in lowercase).
     private static func lowercased(_ name: String) -> String {
-        name.utf8.contains { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || $0 >= 0x80 } ? name.lowercased() : name
+        let isLowercase = name.utf8.withContiguousStorageIfAvailable { bytes in
+            !bytes.contains { ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) || $0 >= 0x80 }
+        }
+        return isLowercase == true ? name : name.lowercased()
     }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {

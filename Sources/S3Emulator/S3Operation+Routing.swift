@@ -73,9 +73,10 @@ extension S3Operation {
     private static func routeObject(method: String, query: QueryParameters, headers: S3Headers, subResources: Set<String>) throws(S3Error) -> S3Operation {
         // versionId is a parameter of the operations on one version (GetObject, DeleteObject,
         // tagging, ACL), not an operation of its own; PutObject takes none.
-        let relevant = subResources.subtracting(["versionId"])
+        let relevant = subResources.isEmpty ? subResources : subResources.subtracting(["versionId"])
         switch method {
         case "GET":
+            if relevant.isEmpty { return .getObject }
             if relevant == ["acl"] { return .getObjectAcl }
             if relevant == ["tagging"] { return .getObjectTagging }
             if relevant == ["uploadId"] { return .listParts }
@@ -83,6 +84,7 @@ extension S3Operation {
         case "HEAD":
             return relevant.isEmpty || relevant == ["partNumber"] ? .headObject : .notImplemented
         case "PUT":
+            if subResources.isEmpty { return headers.contains("x-amz-copy-source") ? .copyObject : .putObject }
             if relevant == ["acl"] { return .putObjectAcl }
             if relevant == ["tagging"] { return .putObjectTagging }
             if subResources == ["partNumber", "uploadId"] {
@@ -91,6 +93,7 @@ extension S3Operation {
             guard subResources.isEmpty else { return .notImplemented }
             return headers.contains("x-amz-copy-source") ? .copyObject : .putObject
         case "DELETE":
+            if relevant.isEmpty { return .deleteObject }
             if relevant == ["uploadId"] { return .abortMultipartUpload }
             if relevant == ["tagging"] { return .deleteObjectTagging }
             return relevant.isEmpty ? .deleteObject : .notImplemented

@@ -64,7 +64,8 @@ extension ObjectMetadata {
 extension ObjectRecord {
     /// The headers GetObject and HeadObject answer with for this object.
     func responseHeaders(checksumMode: Bool) -> S3Headers {
-        var headers = S3Headers()
+        // Room for these, what GetObject adds (length, version, range) and the request ids.
+        var headers = S3Headers(capacity: 16 + metadata.userMetadata.count)
         headers.append("last-modified", HTTPDate.format(lastModified))
         headers.append("etag", ETag(unquoted: etag).quoted)
         headers.append("x-amz-server-side-encryption", "AES256")
