@@ -38,7 +38,16 @@ public struct SigV4Authenticator: Sendable {
 
     /// Authenticates the request head. Throws `S3Error` with AWS's exact code, status and message.
     public func authenticate(_ head: AuthRequestHead) throws(S3Error) -> AuthResult {
+        try authenticate(head, tryingPresignedFastPath: true)
+    }
+
+    /// ``authenticate(_:)``, optionally without ``authenticatePresignedURL(_:now:)`` (tests
+    /// compare the two paths).
+    func authenticate(_ head: AuthRequestHead, tryingPresignedFastPath: Bool) throws(S3Error) -> AuthResult {
         let now = clock.now()
+        if tryingPresignedFastPath, let result = authenticatePresignedURL(head, now: now) {
+            return result
+        }
         let query = QueryParameters(head.rawQuery)
         let authorization = head.firstValue("authorization").flatMap { $0.isEmpty ? nil : $0 }
         let isQueryV4 = query.contains("x-amz-algorithm") || query.contains("x-amz-credential")

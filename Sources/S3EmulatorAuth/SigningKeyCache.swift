@@ -17,9 +17,14 @@ struct SigningKey: @unchecked Sendable, Equatable {
 
     /// The lowercase hex HMAC-SHA256 of `message` under this key.
     func hexSignature(of message: String) -> String {
-        var mac = keyed
         var message = message
-        message.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        return message.withUTF8 { hexSignature(of: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The lowercase hex HMAC-SHA256 of `message`'s bytes under this key.
+    func hexSignature(of message: UnsafeRawBufferPointer) -> String {
+        var mac = keyed
+        mac.update(data: message)
         return AuthBytes.hex(mac.finalize())
     }
 

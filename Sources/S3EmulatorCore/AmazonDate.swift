@@ -85,6 +85,19 @@ public enum AmazonDate {
         }
     }
 
+    /// Parses exactly `20130524T000000Z` from bytes (no surrounding spaces); nil otherwise.
+    public static func parseBasic(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        var scanner = DateScanner(bytes)
+        guard let year = scanner.digits(4), let month = scanner.digits(2), let day = scanner.digits(2),
+            scanner.literal(UInt8(ascii: "T")),
+            let hour = scanner.digits(2), let minute = scanner.digits(2), let second = scanner.digits(2),
+            scanner.literal(UInt8(ascii: "Z")), scanner.isAtEnd,
+            let seconds = CivilTime.secondsSince1970(
+                year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+
     /// Parses the date stamp `20130524` of a SigV4 credential scope: eight digits naming a
     /// real day. Nil otherwise.
     public static func parseDateStamp(_ text: Substring) -> Date? {

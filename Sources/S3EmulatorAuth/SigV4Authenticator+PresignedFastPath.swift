@@ -1,0 +1,225 @@
+import Foundation
+import S3EmulatorCore
+
+extension SigV4Authenticator {
+    /// The usual presigned URL (what SDKs make: the six `X-Amz-*` parameters once each, plain
+    /// names, no security token, an unsigned payload), verified on the bytes of its query with
+    /// almost no allocation.
+    ///
+    /// Returns a result only when the request passes every check ``authenticateQueryV4(_:query:now:)``
+    /// makes, and then the same result. Anything else (an unusual shape, a wrong signature, an
+    /// expired URL, an unknown key) returns nil, and the general path decides and words the
+    /// refusal. `PresignedFastPathTests` holds the two paths to that.
+    func authenticatePresignedURL(_ head: AuthRequestHead, now: Date) -> AuthResult? {
+        guard let rawQuery = head.rawQuery, !head.hasHeader("authorization"), !head.hasHeader("x-amz-security-token") else {
+            return nil
+        }
+        return URIEncoding.withUTF8(rawQuery) { query -> AuthResult? in
+            guard let parameters = PresignedParameters(query) else { return nil }
+            return verify(parameters, in: query, head: head, now: now)
+        }
+    }
+
+    private func verify(
+        _ parameters: PresignedParameters, in query: UnsafeBufferPointer<UInt8>, head: AuthRequestHead, now: Date
+    ) -> AuthResult? {
+        func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: query[range]) }
+
+        let algorithm = bytes(parameters.algorithm)
+        guard algorithm.elementsEqual(SigV4.algorithm.utf8) else { return nil }
+        let date = bytes(parameters.date)
+        guard let requestDate = AmazonDate.parseBasic(bytes: date) else { return nil }
+        let expiresBytes = bytes(parameters.expires)
+        guard (1...6).contains(expiresBytes.count), expiresBytes.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        let expires = expiresBytes.reduce(Int64(0)) { $0 * 10 + Int64($1 - 0x30) }
+        guard expires >= 1, expires <= Self.maximumExpires else { return nil }
+
+        // <key>/<yyyyMMdd>/<region>/s3/aws4_request, its slashes sent as %2F.
+        guard let scope = credentialScope(bytes(parameters.credential), date: date) else { return nil }
+        guard let credential = credentials.credential(forAccessKeyId: scope.accessKeyId) else { return nil }
+
+        guard let signedHeaders = Self.signedHeaders(bytes(parameters.signedHeaders)),
+            (try? Self.checkSignedHeaders(signedHeaders, in: head)) != nil
+        else { return nil }
+
+        let canonicalRequestHash = CanonicalRequest.sha256Hex(
+            head: head, signedHeaders: signedHeaders, payloadHash: SigV4Signer.unsignedPayload, excludingSignatureParameter: true
+        )
+        let signingKey = signingKeys.signingKey(secret: credential.secretAccessKey, date: scope.date, region: region, service: "s3")
+        // AWS4-HMAC-SHA256\n<date>\n<yyyyMMdd>/<region>/s3/aws4_request\n<hash>
+        let capacity = algorithm.count + date.count + scope.date.utf8.count + region.utf8.count + canonicalRequestHash.utf8.count + 24
+        let signature = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer -> String in
+            var out = ByteWriter(buffer)
+            out.append(algorithm)
+            out.append(0x0A)
+            out.append(date)
+            out.append(0x0A)
+            out.append(scope.date)
+            out.append(0x2F)
+            out.append(region)
+            out.append(0x2F)
+            out.append("s3")
+            out.append(0x2F)
+            out.append(SigV4.terminator)
+            out.append(0x0A)
+            out.append(canonicalRequestHash)
+            return signingKey.hexSignature(of: UnsafeRawBufferPointer(out.written(0..<out.count)))
+        }
+        let provided = String(decoding: bytes(parameters.signature), as: UTF8.self)
+        guard AuthBytes.hexSignatureMatches(computed: signature, provided: provided) else { return nil }
+
+        let age = Self.milliseconds(from: requestDate, to: now)
+        guard age <= expires * 1000, -age <= SigV4.maximumSkew * 1000 else { return nil }
+        return AuthResult(
+            method: .queryV4, credential: credential, payload: .unsignedPayload, signatureAge: TimeInterval(age),
+            seedSignature: signature, signingContext: nil)
+    }
+
+    /// The names of `X-Amz-SignedHeaders` (`host;x-amz-meta-a`, its `;` sent as `%3B`) when they
+    /// are lowercase names; nil for anything else.
+    private static func signedHeaders(_ value: UnsafeBufferPointer<UInt8>) -> [String]? {
+        var names: [String] = []
+        var name: [UInt8] = []
+        var index = 0
+        while index <= value.count {
+            let byte = index < value.count ? value[index] : UInt8(ascii: ";")
+            switch byte {
+            case UInt8(ascii: ";"):
+                if !name.isEmpty { names.append(String(decoding: name, as: UTF8.self)) }
+                name.removeAll(keepingCapacity: true)
+            case UInt8(ascii: "%"):
+                guard index + 2 < value.count, value[index + 1] == UInt8(ascii: "3"),
+                    value[index + 2] == UInt8(ascii: "B") || value[index + 2] == UInt8(ascii: "b")
+                else { return nil }
+                if !name.isEmpty { names.append(String(decoding: name, as: UTF8.self)) }
+                name.removeAll(keepingCapacity: true)
+                index += 2
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"):
+                name.append(byte)
+            default:
+                return nil
+            }
+            index += 1
+        }
+        return names.isEmpty ? nil : names
+    }
+
+    /// The access key id and date of a credential whose scope is this authenticator's region and
+    /// S3, and whose date is the request's (`date`, `yyyyMMddTHHmmssZ`); nil for anything else.
+    private func credentialScope(_ value: UnsafeBufferPointer<UInt8>, date: UnsafeBufferPointer<UInt8>) -> (accessKeyId: String, date: String)? {
+        // The value with %2F decoded; any other escape or a `+` goes to the general path.
+        guard value.count <= 512 else { return nil }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: value.count) { decoded -> (accessKeyId: String, date: String)? in
+            var count = 0
+            var index = 0
+            while index < value.count {
+                let byte = value[index]
+                if byte == UInt8(ascii: "%") {
+                    guard index + 2 < value.count, value[index + 1] == UInt8(ascii: "2"),
+                        value[index + 2] == UInt8(ascii: "F") || value[index + 2] == UInt8(ascii: "f")
+                    else { return nil }
+                    decoded[count] = UInt8(ascii: "/")
+                    index += 3
+                } else {
+                    guard byte != UInt8(ascii: "+") else { return nil }
+                    decoded[count] = byte
+                    index += 1
+                }
+                count += 1
+            }
+            let parts = UnsafeBufferPointer(rebasing: decoded[0..<count]).split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            guard parts.count == 5, !parts[0].isEmpty,
+                parts[1].elementsEqual(date.prefix(8)),
+                parts[2].elementsEqual(region.utf8),
+                parts[3].elementsEqual("s3".utf8),
+                parts[4].elementsEqual(SigV4.terminator.utf8)
+            else { return nil }
+            return (String(decoding: parts[0], as: UTF8.self), String(decoding: parts[1], as: UTF8.self))
+        }
+    }
+}
+
+/// Where the six parameters of a presigned URL are in its query (their values' byte ranges),
+/// when the query has each of them once, under a plain name, and nothing that makes it another
+/// kind of request (a security token, a signed payload hash, Signature Version 2 parameters).
+private struct PresignedParameters {
+    var algorithm: Range<Int>
+    var credential: Range<Int>
+    var date: Range<Int>
+    var expires: Range<Int>
+    var signedHeaders: Range<Int>
+    var signature: Range<Int>
+
+    private enum Slot: Int {
+        case algorithm, credential, date, expires, signedHeaders, signature
+    }
+
+    init?(_ query: UnsafeBufferPointer<UInt8>) {
+        var slots: [Range<Int>?] = [nil, nil, nil, nil, nil, nil]
+        var usable = true
+        URIEncoding.forEachQueryPart(in: query) { name, value in
+            let nameBytes = UnsafeBufferPointer(rebasing: query[name])
+            if nameBytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") || $0 >= 0x80 }) {
+                // An encoded name could decode to anything, and Unicode lowercasing can turn a
+                // name outside ASCII into an `x-amz-` one (the Kelvin sign lowercases to "k").
+                usable = false
+                return false
+            }
+            if let value, query[value].contains(where: { $0 == UInt8(ascii: "+") }) {
+                usable = false
+                return false
+            }
+            switch Self.classify(nameBytes) {
+            case .other:
+                return true
+            case .refused:
+                usable = false
+                return false
+            case .slot(let slot):
+                guard slots[slot.rawValue] == nil, let value else {
+                    usable = false
+                    return false
+                }
+                slots[slot.rawValue] = value
+                return true
+            }
+        }
+        guard usable, let algorithm = slots[0], let credential = slots[1], let date = slots[2], let expires = slots[3],
+            let signedHeaders = slots[4], let signature = slots[5]
+        else { return nil }
+        for range in [algorithm, date, expires, signature] where query[range].contains(UInt8(ascii: "%")) {
+            return nil
+        }
+        self.algorithm = algorithm
+        self.credential = credential
+        self.date = date
+        self.expires = expires
+        self.signedHeaders = signedHeaders
+        self.signature = signature
+    }
+
+    private enum Kind {
+        case slot(Slot)
+        /// A parameter that takes the request off this path.
+        case refused
+        case other
+    }
+
+    private static let names: [(lowercased: String, kind: Kind)] = [
+        ("x-amz-algorithm", .slot(.algorithm)), ("x-amz-credential", .slot(.credential)), ("x-amz-date", .slot(.date)),
+        ("x-amz-expires", .slot(.expires)), ("x-amz-signedheaders", .slot(.signedHeaders)),
+        ("x-amz-signature", .slot(.signature)), ("x-amz-security-token", .refused), ("x-amz-content-sha256", .refused),
+    ]
+
+    private static func classify(_ name: UnsafeBufferPointer<UInt8>) -> Kind {
+        // Signature Version 2's parameters, which only count in their exact case.
+        if name.elementsEqual("Signature".utf8) || name.elementsEqual("AWSAccessKeyId".utf8) { return .refused }
+        guard name.count >= 10, name.count <= 20 else { return .other }
+        for (lowercased, kind) in names where lowercased.utf8.count == name.count {
+            if zip(name, lowercased.utf8).allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0) == $1 }) {
+                return kind
+            }
+        }
+        return .other
+    }
+}
