@@ -72,17 +72,7 @@ public enum AmazonDate {
     /// Parses the ISO 8601 basic form `20130524T000000Z` used by `x-amz-date` and
     /// `X-Amz-Date`. Exactly that shape; nil otherwise.
     public static func parseBasic(_ string: String) -> Date? {
-        string.withTrimmedUTF8 { bytes -> Date? in
-            var scanner = DateScanner(bytes)
-            guard let year = scanner.digits(4), let month = scanner.digits(2), let day = scanner.digits(2),
-                scanner.literal(UInt8(ascii: "T")),
-                let hour = scanner.digits(2), let minute = scanner.digits(2), let second = scanner.digits(2),
-                scanner.literal(UInt8(ascii: "Z")), scanner.isAtEnd,
-                let seconds = CivilTime.secondsSince1970(
-                    year: year, month: month, day: day, hour: hour, minute: minute, second: second)
-            else { return nil }
-            return Date(timeIntervalSince1970: TimeInterval(seconds))
-        }
+        string.withTrimmedUTF8 { parseBasic(bytes: $0) }
     }
 
     /// Parses exactly `20130524T000000Z` from bytes (no surrounding spaces); nil otherwise.

@@ -6,18 +6,10 @@ import XCTest
 /// the test makes with the openssl command.
 final class EmulatorHarnessTLSTests: XCTestCase {
     func testACertificateMakesTheEndpointHTTPS() async throws {
-        let openssl = try tool("openssl")
         let curl = try tool("curl")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("s3emu-tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let cert = folder.appendingPathComponent("cert.pem").path
-        let key = folder.appendingPathComponent("key.pem").path
-        let made = try await run(openssl, [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-            "-subj", "/CN=s3emu test", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
-        ])
-        XCTAssertEqual(made.status, 0, made.output)
+        let (cert, key) = try await makeCertificate(in: folder)
 
         let certificate = try ServerCertificate(certificatePath: cert, privateKeyPath: key)
         try await EmulatorHarness.withEmulator(options: .init(certificate: certificate)) { s3 in
@@ -37,15 +29,8 @@ final class EmulatorHarnessTLSTests: XCTestCase {
     func testShutdownCancelsARequestWaitingForItsBodyOverTLS() async throws {
         let openssl = try tool("openssl")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("s3emu-tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let cert = folder.appendingPathComponent("cert.pem").path
-        let key = folder.appendingPathComponent("key.pem").path
-        let made = try await run(openssl, [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-            "-subj", "/CN=s3emu test", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
-        ])
-        XCTAssertEqual(made.status, 0, made.output)
+        let (cert, key) = try await makeCertificate(in: folder)
 
         var configuration = EmulatorConfiguration()
         configuration.buckets = [BucketSeed(name: "uploads")]
@@ -84,6 +69,21 @@ final class EmulatorHarnessTLSTests: XCTestCase {
     }
 
     // MARK: - Support
+
+    /// A self-signed certificate for 127.0.0.1, made with the openssl command in `folder`:
+    /// the paths of its PEM certificate and key.
+    func makeCertificate(in folder: URL) async throws -> (certificate: String, key: String) {
+        let openssl = try tool("openssl")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let cert = folder.appendingPathComponent("cert.pem").path
+        let key = folder.appendingPathComponent("key.pem").path
+        let made = try await run(openssl, [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+            "-subj", "/CN=s3emu test", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
+        ])
+        XCTAssertEqual(made.status, 0, made.output)
+        return (cert, key)
+    }
 
     /// The path of a command; under CI=true a missing one fails the test, locally it skips it.
     func tool(_ name: String) throws -> String {

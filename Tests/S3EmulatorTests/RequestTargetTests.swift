@@ -16,11 +16,7 @@ final class RequestTargetTests: XCTestCase {
             ("//double//slashes/../kept", "//double//slashes/../kept", nil),
             ("/ü/中?x=日", "/ü/中", "x=日"),
         ]
-        for (target, path, query) in cases {
-            let split = RequestTarget.split(target)
-            XCTAssertEqual(split.path, path, target)
-            XCTAssertEqual(split.query, query, target)
-        }
+        assertSplits(cases)
     }
 
     func testAbsoluteFormKeepsOnlyThePathAndQuery() {
@@ -30,11 +26,7 @@ final class RequestTargetTests: XCTestCase {
             ("https://bucket.s3.example.com", "/", nil),
             ("http://s3.example.com?list-type=2", "/", "list-type=2"),
         ]
-        for (target, path, query) in cases {
-            let split = RequestTarget.split(target)
-            XCTAssertEqual(split.path, path, target)
-            XCTAssertEqual(split.query, query, target)
-        }
+        assertSplits(cases)
     }
 
     func testOtherFormsAreAPathAsTheyStand() {
@@ -42,5 +34,13 @@ final class RequestTargetTests: XCTestCase {
         XCTAssertEqual(RequestTarget.split("bucket/key?x").path, "bucket/key")
         XCTAssertEqual(RequestTarget.split("bucket/key?x").query, "x")
         XCTAssertEqual(RequestTarget.split("").path, "/")
+    }
+
+    private func assertSplits(_ cases: [(target: String, path: String, query: String?)], line: UInt = #line) {
+        for (target, path, query) in cases {
+            let split = RequestTarget.split(target)
+            XCTAssertEqual(split.path, path, target, line: line)
+            XCTAssertEqual(split.query, query, target, line: line)
+        }
     }
 }
