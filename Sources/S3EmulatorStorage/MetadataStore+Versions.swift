@@ -27,7 +27,7 @@ extension MetadataStore {
     /// version when they are an inline blob of at most `limit` bytes (a small GET: one read of
     /// the database instead of two, and bytes that always match the row).
     ///
-    /// The latest version comes from ``CurrentObjectCache`` when no write has ended since it was
+    /// The latest version comes from ``CurrentObjectCache`` when no write has begun since it was
     /// read: a repeated GET of an unchanged object reads no row.
     public func objectVersion(
         bucket: String, key: String, version: VersionReference, inlineBytesUpTo limit: Int64
@@ -35,7 +35,9 @@ extension MetadataStore {
         guard case .latest = version else {
             return try readObjectVersion(bucket: bucket, key: key, version: version, inlineBytesUpTo: limit)
         }
-        let generation = writeGeneration.load(ordering: .acquiring)
+        guard let generation = currentObjects.quietGeneration() else {
+            return try readObjectVersion(bucket: bucket, key: key, version: version, inlineBytesUpTo: limit)
+        }
         if let entry = currentObjects.entry(bucket: bucket, key: key, inlineBytesUpTo: limit, generation: generation) {
             return (entry.record, limit > 0 && entry.record.size <= limit ? entry.inlineBytes : nil)
         }

@@ -18,9 +18,7 @@ public final class MetadataStore: Sendable {
     /// Reader connections of a file database; empty in memory.
     private let readers: [SQLiteConnectionSlot]
     private let nextReader = Atomic<UInt>(0)
-    /// Write transactions ended so far (bumped after each, committed or not); see ``CurrentObjectCache``.
-    let writeGeneration = Atomic<UInt64>(0)
-    /// Recently read current versions, valid until the next write.
+    /// Recently read current versions, valid until the next write begins.
     let currentObjects = CurrentObjectCache()
 
     /// How many reader connections a file database opens.
@@ -99,9 +97,10 @@ public final class MetadataStore: Sendable {
     /// Runs `body` in a write transaction: committed when it returns (possibly in one SQLite
     /// commit with other callers' transactions, see ``WriterConnection``), rolled back when it throws.
     func write<Result: Sendable>(_ body: (SQLiteConnection) throws -> Result) throws -> Result {
-        // After the commit (or rollback), before the caller learns of it: no read that could have
-        // missed this write is served from the cache afterwards.
-        defer { writeGeneration.add(1, ordering: .releasing) }
+        // Under way from before the transaction until the caller learns the outcome: no read in
+        // between is answered from the cache.
+        currentObjects.writeBegins()
+        defer { currentObjects.writeEnded() }
         return try writer.transaction(body)
     }
 

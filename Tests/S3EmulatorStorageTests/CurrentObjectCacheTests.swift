@@ -16,8 +16,20 @@ final class CurrentObjectCacheTests: XCTestCase {
 
     // MARK: The cache on its own
 
-    func testAnEntryIsFoundOnlyInTheGenerationItWasReadIn() {
+    /// A cache whose store has ended `writes` writes.
+    private func cache(afterWrites writes: Int) -> CurrentObjectCache {
         let cache = CurrentObjectCache()
+        for _ in 0..<writes {
+            cache.writeBegins()
+            cache.writeEnded()
+        }
+        return cache
+    }
+
+    func testAnEntryIsFoundOnlyInTheGenerationItWasReadIn() throws {
+        let cache = cache(afterWrites: 4)
+        let generation = try XCTUnwrap(cache.quietGeneration())
+        XCTAssertEqual(generation, 4)
         cache.store(.init(record: record("k"), inlineBytes: [1, 2, 3], inlineLimit: 16), bucket: "b", key: "k", generation: 4)
         XCTAssertEqual(cache.entry(bucket: "b", key: "k", inlineBytesUpTo: 16, generation: 4)?.inlineBytes, [1, 2, 3])
         XCTAssertNil(cache.entry(bucket: "b", key: "k", inlineBytesUpTo: 16, generation: 5), "a write has ended since")
@@ -26,7 +38,7 @@ final class CurrentObjectCacheTests: XCTestCase {
     }
 
     func testAReadThatAWriteOvertookIsNotKept() {
-        let cache = CurrentObjectCache()
+        let cache = cache(afterWrites: 7)
         cache.store(.init(record: record("new", etag: "new"), inlineBytes: nil, inlineLimit: 0), bucket: "b", key: "new", generation: 7)
         // A read that began in generation 6 and finished after a read of generation 7 stored its result.
         cache.store(.init(record: record("k", etag: "old"), inlineBytes: nil, inlineLimit: 0), bucket: "b", key: "k", generation: 6)
@@ -35,8 +47,32 @@ final class CurrentObjectCacheTests: XCTestCase {
         XCTAssertEqual(cache.entry(bucket: "b", key: "new", inlineBytesUpTo: 0, generation: 7)?.record.etag, "new")
     }
 
+    /// While a write is under way (its commit may already be in the database) nothing is
+    /// answered from the cache and nothing read is kept, also by a read that began before it.
+    func testNothingIsUsedOrKeptWhileAWriteIsUnderWay() throws {
+        let cache = cache(afterWrites: 2)
+        let generation = try XCTUnwrap(cache.quietGeneration())
+        cache.store(.init(record: record("k", etag: "old"), inlineBytes: nil, inlineLimit: 0), bucket: "b", key: "k", generation: generation)
+        XCTAssertNotNil(cache.entry(bucket: "b", key: "k", inlineBytesUpTo: 0, generation: generation))
+
+        cache.writeBegins()
+        cache.writeBegins()
+        XCTAssertNil(cache.quietGeneration(), "two writes under way")
+        cache.store(.init(record: record("j", etag: "read before"), inlineBytes: nil, inlineLimit: 0), bucket: "b", key: "j", generation: generation)
+        cache.writeEnded()
+        XCTAssertNil(cache.quietGeneration(), "one write still under way")
+        cache.writeEnded()
+        let after = try XCTUnwrap(cache.quietGeneration())
+        XCTAssertEqual(after, 4)
+        XCTAssertNil(cache.entry(bucket: "b", key: "k", inlineBytesUpTo: 0, generation: after))
+        XCTAssertNil(cache.entry(bucket: "b", key: "j", inlineBytesUpTo: 0, generation: generation), "stored while a write was under way")
+        cache.store(.init(record: record("j", etag: "late"), inlineBytes: nil, inlineLimit: 0), bucket: "b", key: "j", generation: generation)
+        XCTAssertNil(cache.entry(bucket: "b", key: "j", inlineBytesUpTo: 0, generation: generation), "a read of an older generation")
+        XCTAssertNil(cache.entry(bucket: "b", key: "j", inlineBytesUpTo: 0, generation: after))
+    }
+
     func testAnEntryWithoutTheBytesDoesNotAnswerAReadThatWantsThem() {
-        let cache = CurrentObjectCache()
+        let cache = cache(afterWrites: 1)
         cache.store(.init(record: record("k"), inlineBytes: nil, inlineLimit: 0), bucket: "b", key: "k", generation: 1)
         XCTAssertNotNil(cache.entry(bucket: "b", key: "k", inlineBytesUpTo: 0, generation: 1), "a HEAD needs no bytes")
         XCTAssertNil(cache.entry(bucket: "b", key: "k", inlineBytesUpTo: 16, generation: 1), "a GET of a small inline object does")
@@ -48,7 +84,7 @@ final class CurrentObjectCacheTests: XCTestCase {
     }
 
     func testTheCacheEmptiesWhenFull() {
-        let cache = CurrentObjectCache()
+        let cache = cache(afterWrites: 1)
         for index in 0..<CurrentObjectCache.maximumEntries {
             cache.store(.init(record: record("k\(index)"), inlineBytes: nil, inlineLimit: 0), bucket: "b", key: "k\(index)", generation: 1)
         }
@@ -146,5 +182,63 @@ final class CurrentObjectCacheTests: XCTestCase {
         }
         XCTAssertEqual(stale.load(ordering: .relaxed), 0)
         XCTAssertEqual(try store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 16)?.record.etag, "300")
+    }
+
+    /// A write is in the database when its group commits, which can be a while before its own
+    /// caller wakes up (another caller led the group): a read that starts once the row is in the
+    /// database (seen here through a connection of its own) must not be answered from the cache
+    /// with the row before it. GetObject relied on that: the row before an overwrite names an
+    /// inline blob the overwrite has already released, and its retries kept finding that row.
+    func testNoReadThatStartsAfterAWriteIsInTheDatabaseSeesTheRowBeforeIt() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/metadata.sqlite"
+        let store = try MetadataStore(path: path)
+        XCTAssertTrue(try store.createBucket(BucketRecord(name: "b", creationDate: date, region: "us-east-1")))
+        _ = try store.putObject(record("k", etag: "0"), inlineBytes: [0], precondition: .none)
+        let date = self.date
+        let deadline = Date().addingTimeInterval(1.5)
+        let stale = Atomic<Int>(0)
+        let reads = Atomic<Int>(0)
+        let done = DispatchGroup()
+        // Two writers, so that one often commits the other's transaction in its group; more
+        // threads than cores, so that a writer is often not running when its group commits.
+        for key in ["k", "other"] {
+            done.enter()
+            Thread.detachNewThread {
+                defer { done.leave() }
+                var version = 0
+                while Date() < deadline {
+                    version += 1
+                    let record = ObjectRecord(
+                        bucket: "b", key: key, size: 1, etag: String(version), lastModified: date, blobID: BlobID.randomInline()
+                    )
+                    _ = try? store.putObject(record, inlineBytes: [UInt8(version % 256)], precondition: .none)
+                }
+            }
+        }
+        for _ in 0..<4 {
+            done.enter()
+            Thread.detachNewThread {
+                defer { done.leave() }
+                guard let outsider = try? SQLiteConnection(path: path) else { return }
+                while Date() < deadline {
+                    let committed = try? outsider.withStatement(
+                        "SELECT etag FROM objects WHERE bucket = 'b' AND key = CAST('k' AS BLOB)"
+                    ) { statement in
+                        defer { statement.reset() }
+                        return try statement.step() ? Int(statement.string(0)) : nil
+                    }
+                    guard let committed = committed ?? nil,
+                          let etag = try? store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 0)?.record.etag
+                    else { continue }
+                    reads.add(1, ordering: .relaxed)
+                    if Int(etag)! < committed { stale.add(1, ordering: .relaxed) }
+                }
+            }
+        }
+        done.wait()
+        XCTAssertGreaterThan(reads.load(ordering: .relaxed), 100)
+        XCTAssertEqual(stale.load(ordering: .relaxed), 0, "reads answered with a row older than the one in the database")
     }
 }
