@@ -80,7 +80,7 @@ extension S3Operation {
             if relevant == ["acl"] { return .getObjectAcl }
             if relevant == ["tagging"] { return .getObjectTagging }
             if relevant == ["uploadId"] { return .listParts }
-            return relevant.isEmpty || relevant == ["partNumber"] ? .getObject : .notImplemented
+            return relevant == ["partNumber"] ? .getObject : .notImplemented
         case "HEAD":
             return relevant.isEmpty || relevant == ["partNumber"] ? .headObject : .notImplemented
         case "PUT":
@@ -90,13 +90,12 @@ extension S3Operation {
             if subResources == ["partNumber", "uploadId"] {
                 return headers.contains("x-amz-copy-source") ? .uploadPartCopy : .uploadPart
             }
-            guard subResources.isEmpty else { return .notImplemented }
-            return headers.contains("x-amz-copy-source") ? .copyObject : .putObject
+            return .notImplemented
         case "DELETE":
             if relevant.isEmpty { return .deleteObject }
             if relevant == ["uploadId"] { return .abortMultipartUpload }
             if relevant == ["tagging"] { return .deleteObjectTagging }
-            return relevant.isEmpty ? .deleteObject : .notImplemented
+            return .notImplemented
         case "POST":
             if relevant == ["uploads"] { return .createMultipartUpload }
             if relevant == ["uploadId"] { return .completeMultipartUpload }
