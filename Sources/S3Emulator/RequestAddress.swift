@@ -44,8 +44,7 @@ public struct RequestAddress: Sendable, Equatable {
     /// The bucket of a virtual-hosted–style host (`photos.localhost` → `photos`): the host,
     /// lowercased, with `.domain` removed from its end. Nil for a bare domain or another host.
     private static func bucket(inHost host: Substring, domains: [String]) -> String? {
-        let name = host.utf8.contains(where: { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || $0 >= 0x80 })
-            ? Substring(host.lowercased()) : host
+        let name = host.isLowercaseASCII ? host : Substring(host.lowercased())
         let bytes = name.utf8
         for domain in domains {
             let suffixLength = domain.utf8.count + 1

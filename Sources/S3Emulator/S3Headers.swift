@@ -1,3 +1,5 @@
+import S3EmulatorCore
+
 /// Request or response header fields, names lowercased, in order, duplicates kept.
 ///
 /// ```swift
@@ -25,7 +27,7 @@ public struct S3Headers: Sendable, Sequence {
 
     /// The first value of `name` (case-insensitive), or nil.
     public subscript(_ name: String) -> String? {
-        let name = Self.lowercased(name)
+        let name = name.lowercasedIfNeeded()
         for field in fields where field.name == name {
             return field.value
         }
@@ -34,14 +36,14 @@ public struct S3Headers: Sendable, Sequence {
 
     /// Every value of `name`, in order.
     public func values(_ name: String) -> [String] {
-        let name = Self.lowercased(name)
+        let name = name.lowercasedIfNeeded()
         return fields.filter { $0.name == name }.map(\.value)
     }
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
 
     public mutating func append(_ name: String, _ value: String) {
-        fields.append((name: Self.lowercased(name), value: value))
+        fields.append((name: name.lowercasedIfNeeded(), value: value))
     }
 
     /// Replaces every value of `name` with `value`.
@@ -51,17 +53,8 @@ public struct S3Headers: Sendable, Sequence {
     }
 
     public mutating func remove(_ name: String) {
-        let name = Self.lowercased(name)
+        let name = name.lowercasedIfNeeded()
         fields.removeAll { $0.name == name }
-    }
-
-    /// `name.lowercased()`, without a new string for a name that is lowercase already (the
-    /// usual case: every name s3emu looks up or adds is written in lowercase).
-    private static func lowercased(_ name: String) -> String {
-        let isLowercase = name.utf8.withContiguousStorageIfAvailable { bytes in
-            !bytes.contains { ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) || $0 >= 0x80 }
-        }
-        return isLowercase == true ? name : name.lowercased()
     }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {

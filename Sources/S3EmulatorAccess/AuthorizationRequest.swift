@@ -1,4 +1,5 @@
 import Foundation
+import S3EmulatorCore
 
 /// Everything authorization needs to know about one request: who, which action on which
 /// resource, whose bucket, and the condition keys of the request context.
@@ -55,7 +56,7 @@ public struct AuthorizationRequest: Sendable {
         var keys: [String: [String]] = [:]
         keys.reserveCapacity(conditionKeys.count + 7)
         for (name, values) in conditionKeys {
-            keys[Self.lowercasedKeyName(name)] = values
+            keys[name.lowercasedIfNeeded()] = values
         }
         func fill(_ name: String, _ value: String?) {
             if let value, keys[name] == nil { keys[name] = [value] }
@@ -96,14 +97,9 @@ public struct AuthorizationRequest: Sendable {
         self.conditionKeys = conditionKeys
     }
 
-    /// `name` in lowercase, without allocating when it already is (the usual case).
-    static func lowercasedKeyName(_ name: String) -> String {
-        name.utf8.contains { ($0 >= 65 && $0 <= 90) || $0 >= 0x80 } ? name.lowercased() : name
-    }
-
     /// The values of a condition key (any case); nil when the request does not carry it.
     public func values(forKey name: String) -> [String]? {
-        conditionKeys[Self.lowercasedKeyName(name)]
+        conditionKeys[name.lowercasedIfNeeded()]
     }
 
     /// The values of a condition key whose name is already lowercased.
@@ -113,6 +109,6 @@ public struct AuthorizationRequest: Sendable {
 
     /// Sets (or, with nil, removes) a condition key.
     public mutating func setValues(_ values: [String]?, forKey name: String) {
-        conditionKeys[Self.lowercasedKeyName(name)] = values
+        conditionKeys[name.lowercasedIfNeeded()] = values
     }
 }
