@@ -76,17 +76,17 @@ enum AuthBytes {
     /// Compares a computed lowercase hex signature with the one the client sent, accepting the
     /// client's in either case, in constant time.
     static func hexSignatureMatches(computed: String, provided: String) -> Bool {
-        URIEncoding.withUTF8(computed) { computed in
-            URIEncoding.withUTF8(provided) { provided in
-                guard computed.count == provided.count else { return false }
-                var difference: UInt8 = 0
-                for index in 0..<computed.count {
-                    var byte = provided[index]
-                    if byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") { byte += 32 }
-                    difference |= computed[index] ^ byte
-                }
-                return difference == 0
-            }
-        }
+        constantTimeEquals(computed.utf8, provided.utf8.lazy.map(asciiLowercased))
+    }
+
+    /// `byte`, lowered when it is an ASCII capital letter.
+    @inline(__always)
+    static func asciiLowercased(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+    }
+
+    /// Whether `bytes` spell `lowercased` in any ASCII letter case.
+    static func equalsIgnoringASCIICase(_ bytes: some Collection<UInt8>, lowercased: some Collection<UInt8>) -> Bool {
+        bytes.count == lowercased.count && zip(bytes, lowercased).allSatisfy { asciiLowercased($0) == $1 }
     }
 }

@@ -216,12 +216,7 @@ struct CanonicalRequest {
 
     /// Whether an encoded query name is `X-Amz-Signature`, in any letter case.
     private static func isSignatureParameter(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard name.count == signatureParameter.count else { return false }
-        for (byte, expected) in zip(name, signatureParameter) {
-            let lowered = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
-            if lowered != expected { return false }
-        }
-        return true
+        AuthBytes.equalsIgnoringASCIICase(name, lowercased: signatureParameter)
     }
 
     // MARK: - Header values

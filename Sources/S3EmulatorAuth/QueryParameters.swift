@@ -63,7 +63,7 @@ struct QueryParameters {
             guard !bytes.contains(where: { $0 >= 0x80 }) else { return String(decoding: bytes, as: UTF8.self).lowercased() }
             return String(unsafeUninitializedCapacity: bytes.count) { out in
                 for (index, byte) in bytes.enumerated() {
-                    out[index] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+                    out[index] = AuthBytes.asciiLowercased(byte)
                 }
                 return bytes.count
             }

@@ -215,10 +215,8 @@ private struct PresignedParameters {
         // Signature Version 2's parameters, which only count in their exact case.
         if name.elementsEqual("Signature".utf8) || name.elementsEqual("AWSAccessKeyId".utf8) { return .refused }
         guard name.count >= 10, name.count <= 20 else { return .other }
-        for (lowercased, kind) in names where lowercased.utf8.count == name.count {
-            if zip(name, lowercased.utf8).allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0) == $1 }) {
-                return kind
-            }
+        for (lowercased, kind) in names where AuthBytes.equalsIgnoringASCIICase(name, lowercased: lowercased.utf8) {
+            return kind
         }
         return .other
     }
