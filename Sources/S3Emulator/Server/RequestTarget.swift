@@ -10,24 +10,31 @@ import Foundation
 enum RequestTarget {
     static func split(_ target: String) -> (path: String, query: String?) {
         if target.utf8.first == UInt8(ascii: "/") {
-            return splitOriginForm(target)
+            return splitPath(target, from: target.startIndex)
         }
         return splitOtherForm(originForm(ofAbsoluteForm: target))
     }
 
-    /// `/path?query#fragment`: the path up to the first `?`, the query after it up to a `#`.
-    private static func splitOriginForm(_ target: String) -> (path: String, query: String?) {
+    /// The path from `start` up to the first `?`, and the query after it up to a `#`.
+    private static func splitPath(_ target: String, from start: String.Index) -> (path: String, query: String?) {
+        guard let question = target.utf8[start...].firstIndex(of: UInt8(ascii: "?")) else {
+            return (String(target[start...]), nil)
+        }
+        return (String(target[start..<question]), query(target, after: question))
+    }
+
+    /// The query after the `?` at `question`, up to a `#`.
+    private static func query(_ target: String, after question: String.Index) -> String {
         let utf8 = target.utf8
-        guard let question = utf8.firstIndex(of: UInt8(ascii: "?")) else { return (target, nil) }
         let queryStart = utf8.index(after: question)
         let queryEnd = utf8[queryStart...].firstIndex(of: UInt8(ascii: "#")) ?? utf8.endIndex
-        return (String(target[..<question]), String(target[queryStart..<queryEnd]))
+        return String(target[queryStart..<queryEnd])
     }
 
     /// A target that does not start with `/`: `scheme://host:port/path?query`, or a bare path.
     private static func splitOtherForm(_ target: String) -> (path: String, query: String?) {
         if target.utf8.first == UInt8(ascii: "/") {
-            return splitOriginForm(target)
+            return splitPath(target, from: target.startIndex)
         }
         let utf8 = target.utf8
         var index = utf8.startIndex
@@ -45,17 +52,11 @@ enum RequestTarget {
                 }
                 if index == utf8.endIndex { return ("/", nil) }
             } else if utf8[index] == UInt8(ascii: "?") {
-                let queryStart = utf8.index(after: index)
-                let queryEnd = utf8[queryStart...].firstIndex(of: UInt8(ascii: "#")) ?? utf8.endIndex
-                return ("/", String(target[queryStart..<queryEnd]))
+                return ("/", query(target, after: index))
             }
         }
         if index == utf8.endIndex { return ("/", nil) }
-        let rest = target[index...]
-        guard let question = rest.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (String(rest), nil) }
-        let queryStart = utf8.index(after: question)
-        let queryEnd = utf8[queryStart...].firstIndex(of: UInt8(ascii: "#")) ?? utf8.endIndex
-        return (String(target[index..<question]), String(target[queryStart..<queryEnd]))
+        return splitPath(target, from: index)
     }
 
     /// The path and query of an absolute-form target (`http://host/path?query` → `/path?query`);

@@ -210,8 +210,7 @@ public final class S3Server: Service {
         let bytes = response.body.length
         try await write(
             response, method: s3Request.method, to: handler, clock: emulator.configuration.clock,
-            allocator: channel.allocator, channel: channel, writeTimeout: emulator.configuration.requestTimeout,
-            thenClose: closes
+            channel: channel, writeTimeout: emulator.configuration.requestTimeout, thenClose: closes
         )
 
         if logger.logLevel <= .info {
@@ -258,9 +257,10 @@ public final class S3Server: Service {
 
     private static func write(
         _ response: S3Response, method: String, to handler: S3ConnectionHandler, clock: any S3Clock,
-        allocator: ByteBufferAllocator, channel: any Channel, writeTimeout: Duration, thenClose: Bool
+        channel: any Channel, writeTimeout: Duration, thenClose: Bool
     ) async throws {
         let status = response.status
+        let allocator = channel.allocator
         // What NIO's encoder sends: no framing and no body for a status without a body or an
         // answer to CONNECT (only the close ends that), and no body for HEAD.
         let hasBody = status != 204 && status != 304 && !(100..<200).contains(status) && method != "CONNECT"
