@@ -76,7 +76,11 @@ enum AuthBytes {
     /// Compares a computed lowercase hex signature with the one the client sent, accepting the
     /// client's in either case, in constant time.
     static func hexSignatureMatches(computed: String, provided: String) -> Bool {
-        constantTimeEquals(computed.utf8, provided.utf8.lazy.map(asciiLowercased))
+        URIEncoding.withUTF8(computed) { computed in
+            URIEncoding.withUTF8(provided) { provided in
+                constantTimeEquals(computed, provided.lazy.map(asciiLowercased))
+            }
+        }
     }
 
     /// `byte`, lowered when it is an ASCII capital letter.
