@@ -104,6 +104,36 @@ public final class MetadataStore: Sendable {
         return try writer.transaction(body)
     }
 
+    /// Runs `body` in a write transaction like ``write(_:)``, without holding a thread while it
+    /// waits: the transaction is queued for the next group commit, and `runQueue` is given, when
+    /// no run of the queue is pending, the job that runs it (``WriterConnection/runQueued()``,
+    /// which blocks), to run on a thread of its choosing.
+    func write<Result: Sendable>(
+        runningQueueWith runQueue: (_ job: @escaping @Sendable () -> Void) -> Void,
+        _ body: @escaping @Sendable (SQLiteConnection) throws -> Result
+    ) async throws -> Result {
+        let outcome = QueuedWriteOutcome<Result>()
+        let writer = self.writer
+        let currentObjects = self.currentObjects
+        return try await withUnsafeThrowingContinuation { continuation in
+            // As in `write(_:)`: under way from before the transaction until the caller learns
+            // the outcome.
+            currentObjects.writeBegins()
+            let mustRun = writer.enqueue({ connection in outcome.value = try body(connection) }) { failure in
+                currentObjects.writeEnded()
+                if let failure {
+                    continuation.resume(throwing: failure)
+                } else {
+                    // Set by `body`, which returned (no failure).
+                    continuation.resume(returning: outcome.value!)
+                }
+            }
+            if mustRun {
+                runQueue { writer.runQueued() }
+            }
+        }
+    }
+
     /// Runs `body` with a reader connection: the first idle one of the pool, or (all busy) waits
     /// for one. In memory, the writer connection.
     func read<Result: Sendable>(_ body: (SQLiteConnection) throws -> Result) throws -> Result {
@@ -239,11 +269,29 @@ public final class MetadataStore: Sendable {
     /// With `inlineBytes`, the object's bytes are stored in the database in the same transaction
     /// (an inline blob), and `record.blobID` must be an inline blob id (``BlobID/randomInline()``).
     public func putObject(_ record: ObjectRecord, inlineBytes: [UInt8]? = nil, precondition: WritePrecondition) throws -> PutObjectResult {
+        try write(try Self.putObjectTransaction(record, inlineBytes: inlineBytes, precondition: precondition))
+    }
+
+    /// ``putObject(_:inlineBytes:precondition:)`` queued for the next group commit, without
+    /// holding a thread while it waits (see ``write(runningQueueWith:_:)``): `runQueue` is given
+    /// the blocking job that runs the queue, when one has to be started.
+    public func putObject(
+        _ record: ObjectRecord, inlineBytes: [UInt8]? = nil, precondition: WritePrecondition,
+        runningQueueWith runQueue: (_ job: @escaping @Sendable () -> Void) -> Void
+    ) async throws -> PutObjectResult {
+        let transaction = try Self.putObjectTransaction(record, inlineBytes: inlineBytes, precondition: precondition)
+        return try await write(runningQueueWith: runQueue, transaction)
+    }
+
+    /// The transaction of ``putObject(_:inlineBytes:precondition:)``.
+    private static func putObjectTransaction(
+        _ record: ObjectRecord, inlineBytes: [UInt8]?, precondition: WritePrecondition
+    ) throws -> @Sendable (SQLiteConnection) throws -> PutObjectResult {
         guard (inlineBytes != nil) == BlobID.isInline(record.blobID) else {
             throw StorageError.corrupt("blob \(record.blobID) given \(inlineBytes == nil ? "without" : "with") inline bytes")
         }
         let metadata = record.metadata.jsonText()
-        return try write { connection in
+        return { connection in
             let result = try Self.putObject(record, metadata: metadata, precondition: precondition, connection)
             if case .stored = result, let inlineBytes {
                 try Self.insertInlineBlob(record.blobID, bytes: inlineBytes, connection)
@@ -400,4 +448,12 @@ public final class MetadataStore: Sendable {
             try connection.scalarString("PRAGMA integrity_check") == "ok"
         }
     }
+}
+
+/// The result of a transaction queued by ``MetadataStore/write(runningQueueWith:_:)``.
+///
+/// `@unchecked Sendable`: set by the transaction on the thread that runs the group, read in
+/// its `finished` call on that same thread.
+private final class QueuedWriteOutcome<Value>: @unchecked Sendable {
+    var value: Value?
 }

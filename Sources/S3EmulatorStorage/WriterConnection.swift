@@ -11,9 +11,11 @@ import Darwin
 /// in a savepoint of its own, so that N concurrent small writes (PutObject rows) cost one
 /// `COMMIT`, and in a durable store one sync of the WAL, instead of N.
 ///
-/// A caller queues its transaction and waits. Whenever the connection is free, one waiting
-/// caller takes it and runs every queued transaction (its own and the others'), commits, and
-/// hands each caller its outcome. Each transaction's outcome is exactly what it would be on its
+/// A caller queues its transaction and waits (``transaction(_:)``), or queues it with a
+/// function to call with its outcome and goes on (``enqueue(_:finished:)``; someone then calls
+/// ``runQueued()``). Whenever the connection is free, one caller that waits or runs the queue
+/// takes it and runs every queued transaction (its own and the others'), commits, and hands each
+/// caller its outcome. Each transaction's outcome is exactly what it would be on its
 /// own, run in queue order:
 /// - a transaction that throws is rolled back to its savepoint, and only its caller gets the error;
 /// - when the `COMMIT` fails, every transaction of the group gets that error (none of them is
@@ -36,6 +38,9 @@ final class WriterConnection: @unchecked Sendable {
     private var queue: [QueuedTransaction] = []
     /// Under `mutex`: `true` while one caller uses the connection.
     private var owned = false
+    /// Under `mutex`: `true` from an ``enqueue(_:finished:)`` that asked its caller for a
+    /// ``runQueued()`` until that call finds the queue empty.
+    private var runPending = false
     /// Under `mutex`: how many transactions committed and in how many commits, for tests.
     private var counts = (transactions: 0, commits: 0)
 
@@ -77,16 +82,7 @@ final class WriterConnection: @unchecked Sendable {
                 if queued.isFinished {
                     break
                 }
-                owned = true
-                let group = queue
-                queue.removeAll(keepingCapacity: true)
-                pthread_mutex_unlock(mutex)
-                let committed = Self.run(group, connection)
-                pthread_mutex_lock(mutex)
-                owned = false
-                counts.transactions += committed.transactions
-                counts.commits += committed.commits
-                pthread_cond_broadcast(changed)
+                runQueuedGroup()
             }
             pthread_mutex_unlock(mutex)
             if let failure = queued.failure {
@@ -95,6 +91,64 @@ final class WriterConnection: @unchecked Sendable {
         }
         // Set by `body`, which returned (no failure).
         return result!
+    }
+
+    /// Queues `body` for the next group and returns at once. `finished` is called once, on the
+    /// thread that runs the group: with `nil` after the `COMMIT` that stored `body`'s changes, or
+    /// with the error that kept them out, as ``transaction(_:)`` would have thrown it.
+    ///
+    /// Returns `true` when the caller must see to one call of ``runQueued()``, on a thread that
+    /// may block: no such call is pending. (A caller of ``transaction(_:)`` that gets the
+    /// connection first runs the queued transactions too.)
+    func enqueue(
+        _ body: @escaping (SQLiteConnection) throws -> Void, finished: @escaping @Sendable ((any Error)?) -> Void
+    ) -> Bool {
+        let queued = QueuedTransaction(body, finished: finished)
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        queue.append(queued)
+        guard !runPending else {
+            return false
+        }
+        runPending = true
+        return true
+    }
+
+    /// Runs the queued transactions, group after group, until the queue is empty; waits while
+    /// another caller holds the connection. Blocks: call it off the event loops.
+    ///
+    /// Transactions queued while a group commits form the next group, so one thread that runs
+    /// the queue commits a burst of small writes in a few transactions, without a thread (and
+    /// a wake-up) per write.
+    func runQueued() {
+        pthread_mutex_lock(mutex)
+        while true {
+            if owned {
+                pthread_cond_wait(changed, mutex)
+                continue
+            }
+            if queue.isEmpty {
+                runPending = false
+                break
+            }
+            runQueuedGroup()
+        }
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Takes the connection and the queue, runs the queue as one group outside the mutex, and
+    /// gives the connection back. Called, and returns, with `mutex` held and the connection free.
+    private func runQueuedGroup() {
+        owned = true
+        let group = queue
+        queue.removeAll(keepingCapacity: true)
+        pthread_mutex_unlock(mutex)
+        let committed = Self.run(group, connection)
+        pthread_mutex_lock(mutex)
+        owned = false
+        counts.transactions += committed.transactions
+        counts.commits += committed.commits
+        pthread_cond_broadcast(changed)
     }
 
     /// Runs `body` with the connection to itself, outside any transaction of this type (pragmas,
@@ -193,16 +247,19 @@ final class WriterConnection: @unchecked Sendable {
 /// One caller's transaction while it waits in ``WriterConnection``'s queue.
 ///
 /// `@unchecked Sendable`: written by the caller that runs the group, read by the waiting caller
-/// after ``WriterConnection``'s mutex has passed between them.
+/// after ``WriterConnection``'s mutex has passed between them (or passed to `finished`).
 private final class QueuedTransaction: @unchecked Sendable {
     /// The caller's body; dropped when it has run, so that the caller's non-escaping closure
     /// (see `withoutActuallyEscaping`) is referenced from nowhere once the caller returns.
     private var body: ((SQLiteConnection) throws -> Void)?
+    /// What to call with the outcome, for a transaction whose caller does not wait.
+    private var finished: (@Sendable ((any Error)?) -> Void)?
     private(set) var isFinished = false
     private(set) var failure: (any Error)?
 
-    init(_ body: @escaping (SQLiteConnection) throws -> Void) {
+    init(_ body: @escaping (SQLiteConnection) throws -> Void, finished: (@Sendable ((any Error)?) -> Void)? = nil) {
         self.body = body
+        self.finished = finished
     }
 
     func run(_ connection: SQLiteConnection) throws {
@@ -217,5 +274,9 @@ private final class QueuedTransaction: @unchecked Sendable {
         self.failure = failure
         body = nil
         isFinished = true
+        if let finished {
+            self.finished = nil
+            finished(failure)
+        }
     }
 }

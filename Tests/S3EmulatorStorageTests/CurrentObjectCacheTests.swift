@@ -135,6 +135,46 @@ final class CurrentObjectCacheTests: XCTestCase {
         XCTAssertEqual(try store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 16)?.record.etag, "changed")
     }
 
+    /// A put queued for the writer's next group (``MetadataStore/putObject(_:inlineBytes:precondition:runningQueueWith:)``)
+    /// is under way from the moment it is queued: until the queue has run and its caller has
+    /// been told, reads go to the database.
+    func testAQueuedPutIsUnderWayFromTheMomentItIsQueued() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/metadata.sqlite"
+        let store = try MetadataStore(path: path)
+        XCTAssertTrue(try store.createBucket(BucketRecord(name: "b", creationDate: date, region: "us-east-1")))
+        _ = try store.putObject(record("k", etag: "first"), inlineBytes: Array("abc".utf8), precondition: .none)
+        XCTAssertEqual(try store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 16)?.record.etag, "first")
+        let outsider = try SQLiteConnection(path: path)
+        try outsider.execute("UPDATE objects SET etag = 'changed' WHERE bucket = 'b' AND key = CAST('k' AS BLOB)")
+        XCTAssertEqual(try store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 16)?.record.etag, "first")
+
+        let runQueue = Mutex<(@Sendable () -> Void)?>(nil)
+        let queued = record("other", etag: "queued")
+        let put = Task {
+            try await store.putObject(queued, inlineBytes: [1, 2, 3], precondition: .none) { job in
+                runQueue.withLock { $0 = job }
+            }
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while runQueue.withLock({ $0 == nil }), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        let job = try XCTUnwrap(runQueue.withLock { $0 }, "the put asked for a run of the queue")
+        XCTAssertEqual(
+            try store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 16)?.record.etag, "changed",
+            "a read while a put waits in the queue goes to the database"
+        )
+        XCTAssertNil(try store.object(bucket: "b", key: "other"), "not stored before the queue runs")
+        job()
+        let result = try await put.value
+        XCTAssertEqual(result, .stored(replacedBlobID: nil, versionID: nil))
+        let stored = try XCTUnwrap(store.objectVersion(bucket: "b", key: "other", version: .latest, inlineBytesUpTo: 16))
+        XCTAssertEqual(stored.record.etag, "queued")
+        XCTAssertEqual(stored.inlineBytes, [1, 2, 3])
+    }
+
     func testAnOverwriteAndADeleteAreSeenAtOnce() throws {
         let store = try MetadataStore(path: nil)
         XCTAssertTrue(try store.createBucket(BucketRecord(name: "b", creationDate: date, region: "us-east-1")))

@@ -215,4 +215,135 @@ final class WriterConnectionTests: XCTestCase {
         XCTAssertEqual(writer.committed.transactions, threads * perThread)
         XCTAssertLessThanOrEqual(writer.committed.commits, threads * perThread)
     }
+
+    // MARK: Queued without waiting
+
+    /// Queues each of `bodies` with ``WriterConnection/enqueue(_:finished:)``; returns the
+    /// outcomes (by index, once all are finished) and how many runs of the queue were asked for.
+    private func enqueueAll(
+        _ bodies: [@Sendable (SQLiteConnection) throws -> Int]
+    ) -> (outcomes: [Result<Int, any Error>], runsAskedFor: Int) {
+        let writer = self.writer!
+        let outcomes = Mutex<[Int: Result<Int, any Error>]>([:])
+        let finished = DispatchGroup()
+        var runsAskedFor = 0
+        for (index, body) in bodies.enumerated() {
+            finished.enter()
+            let value = Mutex<Int?>(nil)
+            let mustRun = writer.enqueue({ connection in
+                let result = try body(connection)
+                value.withLock { $0 = result }
+            }) { failure in
+                let outcome: Result<Int, any Error> = failure.map { .failure($0) } ?? .success(value.withLock { $0! })
+                outcomes.withLock { $0[index] = outcome }
+                finished.leave()
+            }
+            if mustRun {
+                runsAskedFor += 1
+            }
+        }
+        writer.runQueued()
+        XCTAssertEqual(finished.wait(timeout: .now() + 10), .success)
+        return (outcomes.withLock { outcomes in bodies.indices.map { outcomes[$0]! } }, runsAskedFor)
+    }
+
+    func testQueuedTransactionsCommitTogetherInOneRunAndEachIsToldItsOutcome() throws {
+        let refused: @Sendable (SQLiteConnection) throws -> Int = { connection in
+            try connection.execute("INSERT INTO rows (id, label) VALUES (3, 'refused')")
+            throw Refused(id: 3)
+        }
+        let (outcomes, runsAskedFor) = enqueueAll([Self.insert(1), Self.insert(2), refused, Self.insert(4)])
+        XCTAssertEqual(values(outcomes), [1, 2, nil, 4])
+        XCTAssertThrowsError(try outcomes[2].get()) { XCTAssertEqual($0 as? Refused, Refused(id: 3)) }
+        XCTAssertEqual(runsAskedFor, 1, "only the first enqueue asks for a run of the queue")
+        XCTAssertEqual(try rowIDs(), [1, 2, 4])
+        XCTAssertEqual(writer.committed.transactions, 3)
+        XCTAssertEqual(writer.committed.commits, 1)
+        // Once the queue has run, the next enqueue asks for a run again.
+        let next = enqueueAll([Self.insert(5)])
+        XCTAssertEqual(values(next.outcomes), [5])
+        XCTAssertEqual(next.runsAskedFor, 1)
+    }
+
+    func testAQueuedTransactionIsToldOfAFailedCommitAndNothingIsStored() throws {
+        let orphan: @Sendable (SQLiteConnection) throws -> Int = { connection in
+            try connection.execute("INSERT INTO children (parent) VALUES (99)")
+            return 2
+        }
+        let (outcomes, _) = enqueueAll([Self.insert(1), orphan])
+        XCTAssertEqual(values(outcomes), [nil, nil])
+        XCTAssertEqual(try rowIDs(), [])
+    }
+
+    func testAWaitingCallerThatGetsTheConnectionFirstRunsTheQueuedTransactionsToo() throws {
+        let writer = self.writer!
+        let told = DispatchSemaphore(value: 0)
+        // Queued while the first caller holds the connection, after the waiting second caller:
+        // the second caller's group takes it along, before any run of the queue.
+        let outcomes = runGroup(first: { connection in
+            XCTAssertTrue(writer.enqueue({ _ = try Self.insert(3)($0) }) { failure in
+                XCTAssertNil(failure)
+                told.signal()
+            })
+            return try Self.insert(1)(connection)
+        }, group: [Self.insert(2)])
+        XCTAssertEqual(values(outcomes), [1, 2])
+        XCTAssertEqual(told.wait(timeout: .now() + 10), .success)
+        XCTAssertEqual(try rowIDs(), [1, 2, 3])
+        XCTAssertEqual(writer.committed.commits, 2)
+        // The run asked for finds nothing left to do.
+        writer.runQueued()
+        XCTAssertEqual(writer.committed.commits, 2)
+    }
+
+    func testARunOfTheQueueWaitsWhileAnotherCallerHoldsTheConnection() throws {
+        let writer = self.writer!
+        let told = DispatchSemaphore(value: 0)
+        let runsAskedFor = Mutex(0)
+        _ = runGroup(first: { connection in
+            // Queued and run while this transaction holds the connection: the run waits for it.
+            if writer.enqueue({ _ = try Self.insert(2)($0) }, finished: { _ in told.signal() }) {
+                runsAskedFor.withLock { $0 += 1 }
+                Thread.detachNewThread { writer.runQueued() }
+            }
+            XCTAssertEqual(told.wait(timeout: .now() + 0.2), .timedOut, "the queued transaction ran inside another")
+            return try Self.insert(1)(connection)
+        }, group: [])
+        XCTAssertEqual(told.wait(timeout: .now() + 10), .success)
+        XCTAssertEqual(runsAskedFor.withLock { $0 }, 1)
+        XCTAssertEqual(try rowIDs(), [1, 2])
+        XCTAssertEqual(writer.committed.commits, 2)
+    }
+
+    func testManyWritersQueuingWhileOneThreadRunsTheQueueLoseNothing() throws {
+        let writer = self.writer!
+        let threads = 4
+        let perThread = 300
+        let runner = DispatchQueue(label: "runQueued")
+        let finished = DispatchGroup()
+        let failures = Atomic<Int>(0)
+        for thread in 0..<threads {
+            Thread.detachNewThread {
+                for index in 0..<perThread {
+                    finished.enter()
+                    let mustRun = writer.enqueue({ _ = try Self.insert(thread * perThread + index)($0) }) { failure in
+                        if failure != nil {
+                            failures.add(1, ordering: .relaxed)
+                        }
+                        finished.leave()
+                    }
+                    if mustRun {
+                        runner.async { writer.runQueued() }
+                    }
+                }
+            }
+        }
+        // Each thread enters the group before it queues; wait until all have queued.
+        waitUntil { writer.committed.transactions + writer.queuedCount == threads * perThread }
+        XCTAssertEqual(finished.wait(timeout: .now() + 30), .success)
+        XCTAssertEqual(failures.load(ordering: .relaxed), 0)
+        XCTAssertEqual(try rowIDs(), Array(0..<threads * perThread))
+        XCTAssertEqual(writer.committed.transactions, threads * perThread)
+        XCTAssertLessThan(writer.committed.commits, threads * perThread, "some transactions shared a commit")
+    }
 }

@@ -9,8 +9,9 @@ import S3EmulatorStorage
 /// the hashing does not stop the socket. Memory stays at a few batches whatever the object
 /// size. Call ``finishHashing()`` before reading the digests.
 ///
-/// A body of at most ``MetadataStore/inlineBlobLimit`` bytes never touches a file: ``finish(_:)``
-/// hands its bytes to the metadata commit, which stores them with the row (an inline blob).
+/// An object's body of at most ``MetadataStore/inlineBlobLimit`` bytes never touches a file:
+/// ``finish(_:precondition:)`` commits its bytes with the object's row (an inline blob). A
+/// multipart part is always a file (``finish(_:)``).
 ///
 /// Every path out of an upload either commits it or calls ``abort()``; a blob that is never
 /// committed is removed (or swept at the next start).
@@ -21,8 +22,6 @@ struct BlobUpload {
 
     private let store: ObjectStore
     private let digests: BodyDigests
-    /// Whether a small body may be stored inline.
-    private let inline: Bool
     private var writer: BlobWriter?
     /// The batches being written, oldest first; each waits for the one before it and yields the
     /// writer once its bytes are in the file.
@@ -34,12 +33,10 @@ struct BlobUpload {
     /// Whether `pending` has been hashed already (by ``finishHashing()``).
     private var pendingHashed = false
 
-    /// An upload into `store` whose bytes update `digests`; `inline: false` always writes a file
-    /// (a multipart part must be one).
-    init(store: ObjectStore, digests: BodyDigests, inline: Bool = true) {
+    /// An upload into `store` whose bytes update `digests`.
+    init(store: ObjectStore, digests: BodyDigests) {
         self.store = store
         self.digests = digests
-        self.inline = inline
     }
 
     /// Adds bytes; hands a batch to the lanes when enough have gathered (after waiting for the
@@ -111,35 +108,43 @@ struct BlobUpload {
         }
     }
 
-    /// Where the bytes went: a new blob id, and for an inline blob its bytes, which the
-    /// metadata commit stores with the row.
-    struct Blob: Sendable {
-        let id: String
-        let inlineBytes: [UInt8]?
+    /// Writes what is left and commits the object `record` (whose `blobID` is set here) with
+    /// its bytes; returns the new version's `x-amz-version-id`. A body small enough is stored
+    /// inline, its commit queued for the metadata writer's next group commit
+    /// (``ObjectStore/commitInline(_:bytes:precondition:)``); a larger one is a blob file
+    /// (``finish(_:)``).
+    mutating func finish(_ record: ObjectRecord, precondition: WritePrecondition) async throws -> String? {
+        try await finishHashing()
+        try await settle()
+        guard writer == nil, pendingBytes <= MetadataStore.inlineBlobLimit else {
+            return try await finish { [store] blobID in
+                var record = record
+                record.blobID = blobID
+                return try store.commit(record, precondition: precondition)
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(pendingBytes)
+        for buffer in pending {
+            buffer.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }
+        }
+        pending = []
+        pendingBytes = 0
+        var record = record
+        record.blobID = BlobID.randomInline()
+        return try await store.commitInline(record, bytes: bytes, precondition: precondition)
     }
 
-    /// Writes what is left, commits the blob, and runs `commitMetadata` with the new blob, all on
-    /// one I/O thread hop. When `commitMetadata` throws, the blob is removed. A body small enough
-    /// to be stored inline is given to `commitMetadata` as bytes instead, on the thread for
-    /// small objects' commits (``ObjectStore/commitSmallObject(_:)``).
-    mutating func finish<T: Sendable>(_ commitMetadata: @escaping @Sendable (Blob) throws -> T) async throws -> T {
+    /// Writes what is left to a blob file, commits it, and runs `commitMetadata` with its id, all
+    /// on one I/O thread hop. When `commitMetadata` throws, the blob is removed.
+    mutating func finish<T: Sendable>(_ commitMetadata: @escaping @Sendable (String) throws -> T) async throws -> T {
         try await finishHashing()
         try await settle()
         let batch = pending
-        let batchBytes = pendingBytes
         let existing = writer
         pending = []
         pendingBytes = 0
         writer = nil
-        if inline, existing == nil, batchBytes <= MetadataStore.inlineBlobLimit {
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(batchBytes)
-            for buffer in batch {
-                buffer.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }
-            }
-            let blob = Blob(id: BlobID.randomInline(), inlineBytes: bytes)
-            return try await store.commitSmallObject { try commitMetadata(blob) }
-        }
         return try await store.io { [store] in
             let writer = try existing ?? store.blobs.makeWriter()
             let blobID: String
@@ -151,7 +156,7 @@ struct BlobUpload {
                 throw error
             }
             do {
-                return try commitMetadata(Blob(id: blobID, inlineBytes: nil))
+                return try commitMetadata(blobID)
             } catch {
                 store.blobs.remove(blobID)
                 throw error

@@ -122,7 +122,7 @@ extension S3Emulator {
         let digests = BodyDigests(sentIntegrity, extra: uploadChecksum)
 
         // Always a file: a completed upload joins its parts' files (a composite blob).
-        var blob = BlobUpload(store: store, digests: digests, inline: false)
+        var blob = BlobUpload(store: store, digests: digests)
         let verified: (md5: [UInt8], checksum: (ChecksumAlgorithm, String)?)
         let integrity: BodyIntegrity
         do {
@@ -146,9 +146,9 @@ extension S3Emulator {
             partNumber: partNumber, size: integrity.byteCount, etag: etag.value, lastModified: configuration.clock.now(),
             blobID: "", checksum: uploadAlgorithm == nil ? nil : checksum?.1
         )
-        try await blob.finish { [store] blob in
+        try await blob.finish { [store] blobID in
             var part = part
-            part.blobID = blob.id
+            part.blobID = blobID
             try store.recordPart(part, uploadID: uploadID, bucket: bucket, key: key)
         }
 

@@ -143,11 +143,7 @@ extension S3Emulator {
             bucket: bucket, key: key, size: size, etag: etag.value, lastModified: configuration.clock.now(), blobID: "",
             metadata: metadata
         )
-        let versionID = try await upload.finish { [store] blob in
-            var record = record
-            record.blobID = blob.id
-            return try store.commit(record, inlineBytes: blob.inlineBytes, precondition: .none)
-        }
+        let versionID = try await upload.finish(record, precondition: .none)
         var response = postObjectResponse(context, form: form, key: key, etag: etag, checksum: verified.checksum, authorization: decision.shortTrace)
         if let versionID { response.headers.append("x-amz-version-id", versionID) }
         return response

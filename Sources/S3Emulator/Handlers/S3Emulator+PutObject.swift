@@ -62,11 +62,7 @@ extension S3Emulator {
             bucket: bucket, key: key, size: integrity.byteCount, etag: etag.value,
             lastModified: configuration.clock.now(), blobID: "", metadata: metadata
         )
-        let versionID = try await upload.finish { [store] blob in
-            var record = record
-            record.blobID = blob.id
-            return try store.commit(record, inlineBytes: blob.inlineBytes, precondition: precondition)
-        }
+        let versionID = try await upload.finish(record, precondition: precondition)
 
         var responseHeaders = S3Headers()
         responseHeaders.append("etag", etag.quoted)
@@ -102,7 +98,24 @@ extension ObjectStore {
     /// `x-amz-version-id` (nil in a bucket that never had versioning). Blocking: call on the I/O threads.
     @discardableResult
     func commit(_ record: ObjectRecord, inlineBytes: [UInt8]? = nil, precondition: WritePrecondition) throws -> String? {
-        switch try metadata.putObject(record, inlineBytes: inlineBytes, precondition: precondition) {
+        try settle(metadata.putObject(record, inlineBytes: inlineBytes, precondition: precondition), of: record, precondition)
+    }
+
+    /// ``commit(_:inlineBytes:precondition:)`` of an object stored inline, queued for the
+    /// metadata writer's next group commit (``runCommitQueue(_:)``) without holding a thread.
+    func commitInline(_ record: ObjectRecord, bytes: [UInt8], precondition: WritePrecondition) async throws -> String? {
+        let result = try await metadata.putObject(record, inlineBytes: bytes, precondition: precondition, runningQueueWith: runCommitQueue)
+        if case .preconditionFailed = result {
+            // Which error it is takes a read.
+            return try await io { try self.settle(result, of: record, precondition) }
+        }
+        return try settle(result, of: record, precondition)
+    }
+
+    /// The version id of a committed `record`, or the error its commit's result stands for;
+    /// removes (later) the blob file the commit replaced. Blocking when the precondition failed.
+    private func settle(_ result: PutObjectResult, of record: ObjectRecord, _ precondition: WritePrecondition) throws -> String? {
+        switch result {
         case .stored(let replaced, let versionID):
             // An update of metadata alone (PutObjectAcl) keeps its blob.
             if let replaced, replaced != record.blobID { removeLater(replaced) }
