@@ -33,10 +33,33 @@ final class ConnectionRequestBody: AsyncSequence, @unchecked Sendable {
         AsyncIterator(body: self)
     }
 
+    /// What ``arrivedBuffer()`` found.
+    enum Arrival {
+        /// The next piece of the body, or nil at its end (or when the connection ended first).
+        case buffer(ByteBuffer?)
+        /// The next piece has to be waited for (``AsyncIterator/next()``).
+        case nothingYet
+    }
+
+    /// The next piece of the body if it has arrived, without waiting.
+    func arrivedBuffer() throws -> Arrival {
+        guard !ended else { return .buffer(nil) }
+        switch try handler.arrivedPart() {
+        case .part(let part): return .buffer(try buffer(of: part))
+        case .connectionEnded: return .buffer(try buffer(of: nil))
+        case .nothingYet: return .nothingYet
+        }
+    }
+
     /// The next piece of the body; nil at its end (or when the connection ended first).
-    private func nextBuffer() async throws -> ByteBuffer? {
+    func nextBuffer() async throws -> ByteBuffer? {
         guard !ended else { return nil }
-        guard let part = try await handler.nextPart() else {
+        return try buffer(of: try await handler.nextPart())
+    }
+
+    /// The body's piece in `part` (nil: the connection ended); nil at the body's end.
+    private func buffer(of part: HTTPServerRequestPart?) throws -> ByteBuffer? {
+        guard let part else {
             ended = true
             return nil
         }

@@ -10,36 +10,41 @@ import Synchronization
 /// Only the time spent waiting inside `next()` counts: while a handler is busy (writing a batch
 /// to disk), the bytes wait in the socket and the clock stops. A stalled body is noticed by a
 /// check on the channel's event loop every quarter of the timeout; a trickle when its bytes
-/// arrive.
+/// arrive. A piece that has already arrived is handed over without waiting, so a small body
+/// that came with its head never starts the check.
 ///
 /// ```swift
 /// let body = RequestBodyTimeout(request.body, timeout: .seconds(20), channel: channel)
 /// ```
-struct RequestBodyTimeout<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == ByteBuffer {
+struct RequestBodyTimeout: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
 
     /// Bytes that count as progress: each time this many have arrived, the waiting so far is forgiven.
     static var minimumProgress: Int { 1024 }
 
-    private let base: Base
+    private let base: ConnectionRequestBody
     private let timeout: Duration
     private let channel: any Channel
 
-    init(_ base: Base, timeout: Duration, channel: any Channel) {
+    init(_ base: ConnectionRequestBody, timeout: Duration, channel: any Channel) {
         self.base = base
         self.timeout = timeout
         self.channel = channel
     }
 
     struct AsyncIterator: AsyncIteratorProtocol {
-        fileprivate var base: Base.AsyncIterator
+        fileprivate let body: ConnectionRequestBody
         fileprivate let watchdog: BodyReadWatchdog
 
-        mutating func next() async throws -> ByteBuffer? {
+        func next() async throws -> ByteBuffer? {
+            if !watchdog.hasTimedOut, case .buffer(let element) = try arrived() {
+                try watchdog.endWait(received: element?.readableBytes)
+                return element
+            }
             try watchdog.beginWait()
             let element: ByteBuffer?
             do {
-                element = try await base.next(isolation: nil)
+                element = try await body.nextBuffer()
             } catch {
                 watchdog.stop()
                 throw watchdog.hasTimedOut ? S3Error(.requestTimeout) : error
@@ -47,11 +52,21 @@ struct RequestBodyTimeout<Base: AsyncSequence & Sendable>: AsyncSequence, Sendab
             try watchdog.endWait(received: element?.readableBytes)
             return element
         }
+
+        /// The next piece if it has arrived; a failure (the connection's) ends the check.
+        private func arrived() throws -> ConnectionRequestBody.Arrival {
+            do {
+                return try body.arrivedBuffer()
+            } catch {
+                watchdog.stop()
+                throw watchdog.hasTimedOut ? S3Error(.requestTimeout) : error
+            }
+        }
     }
 
     func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(
-            base: base.makeAsyncIterator(),
+            body: base,
             watchdog: BodyReadWatchdog(timeout: timeout, minimumProgress: Self.minimumProgress, channel: channel)
         )
     }

@@ -78,21 +78,39 @@ final class S3ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, 
     /// The next request part; nil once the peer has closed its side or the connection closed.
     /// Throws the decoder's error for bytes that are not HTTP, or the body's timeout.
     func nextPart() async throws -> HTTPServerRequestPart? {
+        switch try arrivedPart() {
+        case .part(let part): return part
+        case .connectionEnded: return nil
+        case .nothingYet: break
+        }
+        return try await withUnsafeThrowingContinuation { continuation in
+            reader = continuation
+        }
+    }
+
+    /// What ``arrivedPart()`` found.
+    enum Arrival {
+        case part(HTTPServerRequestPart)
+        /// The peer has closed its side, or the connection closed: no part will come.
+        case connectionEnded
+        /// The next part has to be waited for (``nextPart()``).
+        case nothingYet
+    }
+
+    /// The next request part if it has arrived, without waiting; throws as ``nextPart()`` does.
+    func arrivedPart() throws -> Arrival {
         eventLoop.preconditionInEventLoop()
         if let part = parts.popFirst() {
             if readHeld, parts.count <= Self.lowWatermark, let context {
                 readHeld = false
                 context.read()
             }
-            return part
+            return .part(part)
         }
         switch inboundEnd {
-        case .closed: return nil
+        case .closed: return .connectionEnded
         case .failed(let error): throw error
-        case nil: break
-        }
-        return try await withUnsafeThrowingContinuation { continuation in
-            reader = continuation
+        case nil: return .nothingYet
         }
     }
 
