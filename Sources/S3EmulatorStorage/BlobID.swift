@@ -17,43 +17,27 @@ public enum BlobID {
 
     /// A new random id from the system's cryptographic generator.
     static func random() -> String {
-        randomHex(length)
-    }
-
-    /// `count` random lowercase hex digits from the system's cryptographic generator.
-    private static func randomHex(_ count: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(count)
-        var word: UInt64 = 0
-        for index in 0..<count {
-            if index % 16 == 0 {
-                word = generator.next()
-            }
-            bytes.append(digits[Int(word & 0xF)])
-            word >>= 4
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        make(millisecondsOf: nil, suffix: "")
     }
 
     /// The milliseconds since 1970 of `date` as 12 lowercase hex digits (enough until the year
     /// 10889), so that strings made later sort after strings made earlier.
     static func millisecondsHex(_ date: Date) -> String {
-        let milliseconds = UInt64(max(0, min(date.timeIntervalSince1970 * 1000, 0xFFFF_FFFF_FFFF)))
-        let hex = String(milliseconds, radix: 16)
-        return String(repeating: "0", count: max(0, 12 - hex.count)) + hex
+        String(unsafeUninitializedCapacity: 12) { buffer in
+            writeMilliseconds(of: date, to: buffer)
+            return 12
+        }
     }
 
     /// A new id of 32 hex digits that starts with the time (``millisecondsHex(_:)``) and goes on
     /// with 80 random bits: ids made later sort after, so an index of them grows at one end.
     static func timeOrdered(_ date: Date = Date()) -> String {
-        millisecondsHex(date) + randomHex(length - 12)
+        make(millisecondsOf: date, suffix: "")
     }
 
     /// A new random id of a composite blob.
     static func randomComposite() -> String {
-        random() + compositeSuffix
+        make(millisecondsOf: nil, suffix: compositeSuffix)
     }
 
     /// A new id of an inline blob, time-ordered (``timeOrdered(_:)``).
@@ -63,7 +47,49 @@ public enum BlobID {
     /// all over the file, and the WAL checkpoints wrote and synced them, about 20% of a small
     /// PUT's CPU. Time-ordered ids keep the inserts on the index's last pages.
     public static func randomInline() -> String {
-        timeOrdered() + inlineSuffix
+        make(millisecondsOf: Date(), suffix: inlineSuffix)
+    }
+
+    /// ``length`` lowercase hex digits, the first 12 of them the time of `date` when there is
+    /// one (``millisecondsHex(_:)``) and the rest from the system's cryptographic generator,
+    /// then `suffix`; written in place (a small PUT makes one for every object).
+    private static func make(millisecondsOf date: Date?, suffix: String) -> String {
+        String(unsafeUninitializedCapacity: length + suffix.utf8.count) { buffer in
+            var next = 0
+            if let date {
+                writeMilliseconds(of: date, to: buffer)
+                next = 12
+            }
+            var generator = SystemRandomNumberGenerator()
+            var word: UInt64 = 0
+            for (count, index) in (next..<length).enumerated() {
+                if count % 16 == 0 {
+                    word = generator.next()
+                }
+                buffer[index] = hexDigit(word & 0xF)
+                word >>= 4
+            }
+            var end = length
+            for byte in suffix.utf8 {
+                buffer[end] = byte
+                end += 1
+            }
+            return end
+        }
+    }
+
+    /// Writes ``millisecondsHex(_:)`` of `date` to the first 12 bytes of `buffer`.
+    private static func writeMilliseconds(of date: Date, to buffer: UnsafeMutableBufferPointer<UInt8>) {
+        var milliseconds = UInt64(max(0, min(date.timeIntervalSince1970 * 1000, 0xFFFF_FFFF_FFFF)))
+        for index in (0..<12).reversed() {
+            buffer[index] = hexDigit(milliseconds & 0xF)
+            milliseconds >>= 4
+        }
+    }
+
+    /// The lowercase hex digit of `value` (0...15).
+    private static func hexDigit(_ value: UInt64) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + UInt8(value) : UInt8(ascii: "a") + UInt8(value - 10)
     }
 
     /// True when `id` names an inline blob: bytes in the metadata database, not in a file.

@@ -46,6 +46,8 @@ final class InlineBlobTests: XCTestCase {
         let late = BlobID.timeOrdered(date.addingTimeInterval(0.001))
         XCTAssertLessThan(early, late)
         XCTAssertTrue(early.hasPrefix(BlobID.millisecondsHex(date)))
+        XCTAssertEqual(BlobID.millisecondsHex(Date(timeIntervalSince1970: 1_700_000_000)), "018bcfe56800")
+        XCTAssertEqual(BlobID.millisecondsHex(Date(timeIntervalSince1970: 0)), "000000000000")
         XCTAssertTrue(BlobID.isPlain(early), "32 lowercase hex digits, like a random id")
         XCTAssertNotEqual(BlobID.timeOrdered(date), BlobID.timeOrdered(date), "80 random bits follow the time")
         XCTAssertLessThan(BlobID.timeOrdered(Date(timeIntervalSince1970: 0)), early)
