@@ -58,17 +58,20 @@ extension SigV4Authenticator {
     static func authorizationComponents(
         _ authorization: String
     ) throws(S3Error) -> (credential: String, signedHeaders: String, signature: String) {
-        var credential: String?
-        var signedHeaders: String?
-        var signature: String?
-        let fields = authorization.dropFirst(SigV4.algorithm.count)
-        for field in fields.split(separator: ",") {
-            let component = field.trimmingCharacters(in: .whitespaces)
+        var credential: Substring?
+        var signedHeaders: Substring?
+        var signature: Substring?
+        var fields = authorization.dropFirst(SigV4.algorithm.count)
+        while !fields.isEmpty {
+            // Split at commas by their byte: the pieces' ends are ASCII, so character boundaries.
+            let comma = fields.utf8.firstIndex(of: UInt8(ascii: ",")) ?? fields.endIndex
+            let component = fields[..<comma].trimmingHTTPWhitespace()
+            fields = comma == fields.endIndex ? fields[comma...] : fields[fields.utf8.index(after: comma)...]
             if component.isEmpty { continue }
-            guard let equals = component.firstIndex(of: "=") else {
+            guard let equals = component.utf8.firstIndex(of: UInt8(ascii: "=")) else {
                 throw .authorizationHeaderMalformed("the authorization component \"\(component)\" is malformed.")
             }
-            let value = String(component[component.index(after: equals)...])
+            let value = component[component.utf8.index(after: equals)...]
             switch component[..<equals] {
             case "Credential": credential = value
             case "SignedHeaders": signedHeaders = value
@@ -77,7 +80,7 @@ extension SigV4Authenticator {
             }
         }
         guard let credential, let signedHeaders, let signature else { throw .missingComponents }
-        return (credential, signedHeaders, signature)
+        return (String(credential), String(signedHeaders), String(signature))
     }
 
     /// The time of a header-signed request: `x-amz-date`, else `Date`.

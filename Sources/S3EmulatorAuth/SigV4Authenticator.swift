@@ -121,7 +121,7 @@ public struct SigV4Authenticator: Sendable {
     /// `x-amz-decoded-content-length`, which an aws-chunked body requires.
     static func decodedContentLength(_ head: AuthRequestHead) throws(S3Error) -> Int64 {
         guard let value = head.firstValue("x-amz-decoded-content-length"),
-            let length = Int64(value.trimmingCharacters(in: .whitespaces)), length >= 0
+            let length = Int64(value.trimmingHTTPWhitespace()), length >= 0
         else { throw .missingDecodedContentLength }
         return length
     }

@@ -95,25 +95,18 @@ public struct ConditionalHeaders: Sendable, Equatable {
             } else {
                 entry = rest.prefix { $0 != "," }
                 rest = rest[entry.endIndex...]
-                entry = trimmed(entry)
+                entry = entry.trimmingHTTPWhitespace()
             }
             if entry == "*" || entry == wanted { return true }
         }
     }
 
     private static func unquoted(_ value: Substring) -> Substring {
-        var value = trimmed(value)
+        var value = value.trimmingHTTPWhitespace()
         if value.hasPrefix("W/") { value = value.dropFirst(2) }
         if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
             value = value.dropFirst().dropLast()
         }
-        return value
-    }
-
-    private static func trimmed(_ value: Substring) -> Substring {
-        var value = value
-        while let first = value.first, first == " " || first == "\t" { value.removeFirst() }
-        while let last = value.last, last == " " || last == "\t" { value.removeLast() }
         return value
     }
 

@@ -108,6 +108,17 @@ final class HeaderAuthenticationTests: XCTestCase {
         XCTAssertEqual(try? Example.authenticator().authenticate(head).method, .headerV4)
     }
 
+    func testComponentsAreSplitAtCommasWithSpacesAndTabsAroundThemAndEmptyOnesSkipped() {
+        let head = Self.example.editingAuthorization(",", " ,\t ,, ")
+        XCTAssertNotEqual(head.firstValue("authorization"), Self.example.firstValue("authorization"))
+        XCTAssertEqual(try? Example.authenticator().authenticate(head).method, .headerV4)
+        // Whitespace inside a value is part of it.
+        let spaced = Self.example.editingAuthorization("Signature=", "Signature= ")
+        assertThrows(ExpectedError(.signatureDoesNotMatch, details: nil), "a space after Signature=") { () throws(S3Error) in
+            try Example.authenticator().authenticate(spaced)
+        }
+    }
+
     func testEmptyAuthorizationHeaderIsAnonymous() {
         let head = Self.example.with(header: "authorization", "")
         let result = assertSucceeds { () throws(S3Error) in try Example.authenticator().authenticate(head) }

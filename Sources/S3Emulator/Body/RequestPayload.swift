@@ -21,7 +21,7 @@ struct RequestPayload {
         let headers = context.headers
         let authentication = context.authentication
         let sha = headers["x-amz-content-sha256"] ?? ""
-        let encodings = (headers["content-encoding"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let encodings = (headers["content-encoding"] ?? "").split(separator: ",").map { $0.trimmingHTTPWhitespace() }
         isAWSChunked = authentication.payload.isStreaming || sha.hasPrefix("STREAMING-") || encodings.contains("aws-chunked")
         if isAWSChunked {
             guard authentication.payload.isStreaming else {

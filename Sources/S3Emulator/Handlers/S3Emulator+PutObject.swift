@@ -78,15 +78,15 @@ extension S3Emulator {
     /// The conditional-write headers of a PutObject or CopyObject.
     func writePrecondition(_ headers: S3Headers) throws(S3Error) -> WritePrecondition {
         if let ifNoneMatch = headers["if-none-match"] {
-            guard ifNoneMatch.trimmingCharacters(in: .whitespaces) == "*" else {
+            guard ifNoneMatch.trimmingHTTPWhitespace() == "*" else {
                 throw S3Error(.notImplemented, details: [("Header", "If-None-Match"), ("additionalMessage", "We don't accept the provided value of If-None-Match header for this API")])
             }
             return .ifNoneMatchAny
         }
         if let ifMatch = headers["if-match"] {
-            let value = ifMatch.trimmingCharacters(in: .whitespaces)
+            let value = ifMatch.trimmingHTTPWhitespace()
             if value == "*" { return .ifMatch("*") }
-            return .ifMatch(ETag.unquote(value))
+            return .ifMatch(ETag.unquote(String(value)))
         }
         return .none
     }
