@@ -46,8 +46,7 @@ struct RequestBodyTimeout: AsyncSequence, Sendable {
             do {
                 element = try await body.nextBuffer()
             } catch {
-                watchdog.stop()
-                throw watchdog.hasTimedOut ? S3Error(.requestTimeout) : error
+                throw ended(by: error)
             }
             try watchdog.endWait(received: element?.readableBytes)
             return element
@@ -58,9 +57,15 @@ struct RequestBodyTimeout: AsyncSequence, Sendable {
             do {
                 return try body.arrivedBuffer()
             } catch {
-                watchdog.stop()
-                throw watchdog.hasTimedOut ? S3Error(.requestTimeout) : error
+                throw ended(by: error)
             }
+        }
+
+        /// Ends the check after reading the body failed; what to throw: RequestTimeout when the
+        /// check had expired the body (it ended the connection), else `error`.
+        private func ended(by error: any Error) -> any Error {
+            watchdog.stop()
+            return watchdog.hasTimedOut ? S3Error(.requestTimeout) : error
         }
     }
 
