@@ -121,6 +121,21 @@ def test_overwrites_copies_and_deletes_leave_no_orphan(server_and_client):
     assert seen.files == set() and seen.referenced == set()
 
 
+def test_delete_object_removes_the_bytes_before_it_answers(server_and_client):
+    """DeleteObject of an inline object and of a file object: both gone from the data directory
+    when the 204 arrives (the inline bytes with the row, the file before the answer)."""
+    server, client, bucket = server_and_client
+    client.put_object(Bucket=bucket, Key="small", Body=os.urandom(100))
+    client.put_object(Bucket=bucket, Key="large", Body=os.urandom(LIMIT + 1))
+    seen = census(server.data_dir)
+    assert len(_inline(seen.referenced)) == 1 and len(_files(seen.referenced)) == 1 and seen.files == seen.referenced
+    for key in ("small", "large"):
+        assert client.delete_object(Bucket=bucket, Key=key)["ResponseMetadata"]["HTTPStatusCode"] == 204
+    seen = census(server.data_dir)
+    assert seen.files == set() and seen.referenced == set()
+    _assert_clean(server)
+
+
 def test_versions_keep_their_inline_bytes_until_deleted_for_good(server_and_client):
     server, client, bucket = server_and_client
     client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})

@@ -5,7 +5,7 @@ import S3EmulatorStorage
 
 /// The storage engine as the handlers use it: metadata, blobs, and the threads that keep
 /// blocking disk and SQLite work off the request tasks: a pool for I/O, and one thread for the
-/// commits of small objects (``runCommitQueue(_:)``).
+/// commits of small objects and of deletes (``runCommitQueue(_:)``).
 ///
 /// Bodies of up to ``MetadataStore/inlineBlobLimit`` bytes are stored in the metadata database
 /// with their row (inline blobs, see ``BlobUpload``); larger ones in blob files.
@@ -13,8 +13,8 @@ final class ObjectStore: Sendable {
     let metadata: MetadataStore
     let blobs: BlobStore
     private let threadPool: NIOThreadPool
-    /// One thread that runs the metadata writer's queue of small objects' commits, which touch
-    /// no file.
+    /// One thread that runs the metadata writer's queue of small objects' commits and of
+    /// deletes, which touch no file.
     private let smallObjectCommits: NIOThreadPool
     /// The temporary directory of an in-memory emulator, removed at shutdown.
     private let temporaryDirectory: String?
@@ -44,8 +44,9 @@ final class ObjectStore: Sendable {
     }
 
     /// Runs `job`, a run of the metadata writer's queue (``MetadataStore/write(runningQueueWith:_:)``),
-    /// on the thread kept for small objects' commits; the commits of objects stored inline (no
-    /// file I/O: one SQLite transaction each) are queued there without holding a thread.
+    /// on the thread kept for small objects' commits; the commits of objects stored inline and
+    /// of DeleteObject (no file I/O: one SQLite transaction each) are queued there without
+    /// holding a thread.
     ///
     /// One thread that runs the queue, and commits in one SQLite transaction the writes that
     /// queued while the last one committed, costs less than a thread per commit: a pooled I/O

@@ -89,15 +89,32 @@ extension MetadataStore {
     ///
     /// `now` is the delete marker's last-modified time. The caller removes ``DeleteObjectResult/removedBlobID``.
     public func deleteObject(bucket: String, key: String, version: VersionReference, now: Date) throws -> DeleteObjectResult {
-        try write { connection in
+        try write(Self.deleteObjectTransaction(bucket: bucket, key: key, version: version, now: now))
+    }
+
+    /// ``deleteObject(bucket:key:version:now:)`` queued for the next group commit, without
+    /// holding a thread while it waits (see ``write(runningQueueWith:_:)``): `runQueue` is given
+    /// the blocking job that runs the queue, when one has to be started.
+    public func deleteObject(
+        bucket: String, key: String, version: VersionReference, now: Date,
+        runningQueueWith runQueue: (_ job: @escaping @Sendable () -> Void) -> Void
+    ) async throws -> DeleteObjectResult {
+        try await write(runningQueueWith: runQueue, Self.deleteObjectTransaction(bucket: bucket, key: key, version: version, now: now))
+    }
+
+    /// The transaction of ``deleteObject(bucket:key:version:now:)``.
+    private static func deleteObjectTransaction(
+        bucket: String, key: String, version: VersionReference, now: Date
+    ) -> @Sendable (SQLiteConnection) throws -> DeleteObjectResult {
+        { connection in
             var result: DeleteObjectResult
             switch version {
             case .latest:
-                result = try Self.deleteLatest(bucket: bucket, key: key, now: now, connection)
+                result = try deleteLatest(bucket: bucket, key: key, now: now, connection)
             case .null, .id:
-                result = try Self.deleteVersion(bucket: bucket, key: key, versionID: version.storedVersionID, connection)
+                result = try deleteVersion(bucket: bucket, key: key, versionID: version.storedVersionID, connection)
             }
-            result.removedBlobID = try Self.releaseInlineBlob(result.removedBlobID, connection)
+            result.removedBlobID = try releaseInlineBlob(result.removedBlobID, connection)
             return result
         }
     }

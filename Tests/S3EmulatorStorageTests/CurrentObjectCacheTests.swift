@@ -175,6 +175,47 @@ final class CurrentObjectCacheTests: XCTestCase {
         XCTAssertEqual(stored.inlineBytes, [1, 2, 3])
     }
 
+    func testAQueuedDeleteIsUnderWayFromTheMomentItIsQueuedAndRemovesWhatItDeleted() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/metadata.sqlite"
+        let store = try MetadataStore(path: path)
+        XCTAssertTrue(try store.createBucket(BucketRecord(name: "b", creationDate: date, region: "us-east-1")))
+        let inline = record("k", etag: "first")
+        _ = try store.putObject(inline, inlineBytes: Array("abc".utf8), precondition: .none)
+        _ = try store.putObject(record("file", blob: "file-blob"), precondition: .none)
+        XCTAssertEqual(try store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 16)?.record.etag, "first")
+        let outsider = try SQLiteConnection(path: path)
+        try outsider.execute("UPDATE objects SET etag = 'changed' WHERE bucket = 'b' AND key = CAST('k' AS BLOB)")
+
+        let runQueue = Mutex<(@Sendable () -> Void)?>(nil)
+        let now = date
+        let delete = Task {
+            try await store.deleteObject(bucket: "b", key: "k", version: .latest, now: now) { job in
+                runQueue.withLock { $0 = job }
+            }
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while runQueue.withLock({ $0 == nil }), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        let job = try XCTUnwrap(runQueue.withLock { $0 }, "the delete asked for a run of the queue")
+        XCTAssertEqual(
+            try store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 16)?.record.etag, "changed",
+            "a read while a delete waits in the queue goes to the database"
+        )
+        job()
+        let result = try await delete.value
+        XCTAssertEqual(result, DeleteObjectResult(), "an inline blob goes in the transaction")
+        XCTAssertNil(try store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 16))
+        XCTAssertNil(try store.inlineBlob(inline.blobID), "the inline bytes went with the row")
+
+        // A blob file is the caller's to remove; the queue is run where the caller says.
+        let fileResult = try await store.deleteObject(bucket: "b", key: "file", version: .latest, now: date) { job in job() }
+        XCTAssertEqual(fileResult, DeleteObjectResult(removedBlobID: "file-blob"))
+        XCTAssertNil(try store.object(bucket: "b", key: "file"))
+    }
+
     func testAnOverwriteAndADeleteAreSeenAtOnce() throws {
         let store = try MetadataStore(path: nil)
         XCTAssertTrue(try store.createBucket(BucketRecord(name: "b", creationDate: date, region: "us-east-1")))

@@ -164,9 +164,7 @@ extension S3Emulator {
         let key = context.key
         let version = try Self.versionReference(context.query)
         _ = try existingBucket(bucket)
-        let result = try await store.io { [store, configuration] in
-            try store.deleteObject(bucket: bucket, key: key, version: version, now: configuration.clock.now())
-        }
+        let result = try await store.deleteQueued(bucket: bucket, key: key, version: version, now: configuration.clock.now())
         var headers = S3Headers()
         if result.isDeleteMarker { headers.append("x-amz-delete-marker", "true") }
         if let versionID = result.versionID { headers.append("x-amz-version-id", versionID) }
@@ -180,6 +178,18 @@ extension ObjectStore {
     func deleteObject(bucket: String, key: String, version: VersionReference, now: Date) throws -> DeleteObjectResult {
         let result = try metadata.deleteObject(bucket: bucket, key: key, version: version, now: now)
         if let removed = result.removedBlobID { blobs.remove(removed) }
+        return result
+    }
+
+    /// ``deleteObject(bucket:key:version:now:)`` queued for the metadata writer's next group
+    /// commit (``runCommitQueue(_:)``) without holding a thread while it waits. The blob file
+    /// of a version removed for good is removed on the I/O threads before it returns; an inline
+    /// blob goes in the transaction.
+    func deleteQueued(bucket: String, key: String, version: VersionReference, now: Date) async throws -> DeleteObjectResult {
+        let result = try await metadata.deleteObject(bucket: bucket, key: key, version: version, now: now, runningQueueWith: runCommitQueue)
+        if let removed = result.removedBlobID {
+            try await io { [blobs] in blobs.remove(removed) }
+        }
         return result
     }
 }
