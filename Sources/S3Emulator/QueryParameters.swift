@@ -16,16 +16,24 @@ public struct QueryParameters: Sendable {
         }
         var parts: [(name: String, value: Substring?)] = []
         parts.reserveCapacity(8)
-        var valid = true
-        URIEncoding.forEachQueryPart(rawQuery) { name, value in
-            guard let name = Self.needsDecoding(name) ? URIEncoding.formDecode(name) : String(name),
-                value.map(Self.decodes) ?? true
-            else {
-                valid = false
-                return false
+        // Checked as bytes: this runs for every request, and a presigned URL's query is hundreds
+        // of bytes (its escaped credential decodes to ASCII, so checking it allocates nothing).
+        let valid = URIEncoding.withUTF8(rawQuery) { query in
+            let utf8 = rawQuery.utf8
+            // The parts are split at ASCII bytes, so every offset is a character boundary.
+            func index(_ offset: Int) -> String.Index { utf8.index(utf8.startIndex, offsetBy: offset) }
+            var valid = true
+            URIEncoding.forEachQueryPart(in: query) { name, value in
+                guard let name = URIEncoding.decode(UnsafeBufferPointer(rebasing: query[name]), plusIsSpace: true),
+                    value.map({ URIEncoding.decodes(validUTF8: UnsafeBufferPointer(rebasing: query[$0])) }) ?? true
+                else {
+                    valid = false
+                    return false
+                }
+                parts.append((name, value.map { rawQuery[index($0.lowerBound)..<index($0.upperBound)] }))
+                return true
             }
-            parts.append((name, value))
-            return true
+            return valid
         }
         guard valid else {
             throw S3Error(.invalidArgument, message: "Invalid query string")
@@ -59,11 +67,6 @@ public struct QueryParameters: Sendable {
 
     private static func needsDecoding(_ text: Substring) -> Bool {
         text.utf8.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
-    }
-
-    /// Whether `text` form-decodes (valid escapes, valid UTF-8).
-    private static func decodes(_ text: Substring) -> Bool {
-        !text.utf8.contains(UInt8(ascii: "%")) || URIEncoding.formDecode(text) != nil
     }
 
     /// `text` form-decoded; checked at init.

@@ -142,6 +142,28 @@ public enum URIEncoding {
         return String(decoding: decoded, as: UTF8.self)
     }
 
+    /// Whether ``decode(_:plusIsSpace:)`` succeeds on `bytes`, which are a Swift string's UTF-8
+    /// (so valid): every escape is `%` and two hex digits, and the decoded bytes are valid UTF-8.
+    /// Decodes (and allocates) only when an escape stands for a byte outside ASCII; an ASCII
+    /// escape sits between whole characters and decodes to a whole one.
+    public static func decodes(validUTF8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "%") else {
+                index += 1
+                continue
+            }
+            guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), hexValue(bytes[index + 2]) != nil else {
+                return false
+            }
+            if high >= 8 {
+                return decode(bytes, plusIsSpace: false) != nil
+            }
+            index += 3
+        }
+        return true
+    }
+
     /// Runs `body` on the UTF-8 bytes of `string`, copying them only when the string is not
     /// stored as contiguous UTF-8 (a bridged or lazily converted string).
     @inlinable

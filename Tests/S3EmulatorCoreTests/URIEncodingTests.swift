@@ -130,4 +130,17 @@ final class URIEncodingTests: XCTestCase {
         let invalidUTF8: [UInt8] = [0x61, 0xFF]
         XCTAssertNil(invalidUTF8.withUnsafeBufferPointer { URIEncoding.decode($0, plusIsSpace: false) })
     }
+
+    func testDecodesAgreesWithDecode() {
+        let cases = [
+            "plain", "a+b", "%2F", "AKID%2F20261207%2Fus-east-1%2Fs3%2Faws4_request", "%E2%82%AC", "%e2%82%ac",
+            "%C3%28", "%C3", "x%80y", "%", "%4", "%4G", "a%2", "%%41", "日本", "日%2F本", "",
+        ]
+        for input in cases {
+            let (decodes, decoded) = Array(input.utf8).withUnsafeBufferPointer { bytes in
+                (URIEncoding.decodes(validUTF8: bytes), URIEncoding.decode(bytes, plusIsSpace: true))
+            }
+            XCTAssertEqual(decodes, decoded != nil, input)
+        }
+    }
 }

@@ -48,10 +48,7 @@ enum ResponseHead {
                 break
             }
             guard HTTPFieldSanitizer.lowercasedToken(name) != nil else { continue }
-            buffer.writeString(name)
-            buffer.writeStaticString(": ")
-            buffer.writeString(HTTPFieldSanitizer.legalValue(value))
-            buffer.writeStaticString("\r\n")
+            buffer.writeField(name, HTTPFieldSanitizer.legalValue(value))
         }
         buffer.writeStaticString("Date: ")
         buffer.writeString(date)
@@ -70,4 +67,31 @@ enum ResponseHead {
 
     /// The answer to bytes that are not HTTP.
     static let badRequest = ByteBuffer(staticString: "HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
+}
+
+extension ByteBuffer {
+    /// Writes `name: value\r\n` with one capacity check and three copies (a response head has
+    /// a dozen fields, and four writes each were a quarter of the head's cost).
+    fileprivate mutating func writeField(_ name: String, _ value: String) {
+        URIEncoding.withUTF8(name) { name in
+            URIEncoding.withUTF8(value) { value in
+                let count = name.count + value.count + 4
+                writeWithUnsafeMutableBytes(minimumWritableBytes: count) { target in
+                    var offset = 0
+                    func copy(_ bytes: UnsafeRawBufferPointer) {
+                        UnsafeMutableRawBufferPointer(rebasing: target[offset...]).copyMemory(from: bytes)
+                        offset += bytes.count
+                    }
+                    copy(UnsafeRawBufferPointer(name))
+                    target[offset] = UInt8(ascii: ":")
+                    target[offset + 1] = UInt8(ascii: " ")
+                    offset += 2
+                    copy(UnsafeRawBufferPointer(value))
+                    target[offset] = UInt8(ascii: "\r")
+                    target[offset + 1] = UInt8(ascii: "\n")
+                    return count
+                }
+            }
+        }
+    }
 }
