@@ -59,14 +59,10 @@ struct RequestID {
         return z ^ (z >> 31)
     }
 
-    /// The base64 character of a 6-bit value.
+    /// The base64 character of a 6-bit value (a table: 56 of them per response).
     private static func base64Character(_ value: UInt8) -> UInt8 {
-        switch value {
-        case 0..<26: UInt8(ascii: "A") + value
-        case 26..<52: UInt8(ascii: "a") + value - 26
-        case 52..<62: UInt8(ascii: "0") + value - 52
-        case 62: UInt8(ascii: "+")
-        default: UInt8(ascii: "/")
-        }
+        base64Alphabet.utf8Start[Int(value & 63)]
     }
+
+    private static let base64Alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 }

@@ -127,14 +127,27 @@ extension SigV4Authenticator {
                 }
                 count += 1
             }
-            let parts = UnsafeBufferPointer(rebasing: decoded[0..<count]).split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-            guard parts.count == 5, !parts[0].isEmpty,
-                parts[1].elementsEqual(date.prefix(8)),
-                parts[2].elementsEqual(region.utf8),
-                parts[3].elementsEqual("s3".utf8),
-                parts[4].elementsEqual(SigV4.terminator.utf8)
+            // `key/date/region/s3/aws4_request`, its parts found in place (no array of slices).
+            let scope = UnsafeBufferPointer(rebasing: decoded[0..<count])
+            func part(from start: Int) -> Slice<UnsafeBufferPointer<UInt8>> {
+                scope[start..<(scope[start...].firstIndex(of: UInt8(ascii: "/")) ?? count)]
+            }
+            let key = part(from: 0)
+            guard key.endIndex < count else { return nil }
+            let day = part(from: key.endIndex + 1)
+            guard day.endIndex < count else { return nil }
+            let scopeRegion = part(from: day.endIndex + 1)
+            guard scopeRegion.endIndex < count else { return nil }
+            let service = part(from: scopeRegion.endIndex + 1)
+            guard service.endIndex < count else { return nil }
+            let terminator = part(from: service.endIndex + 1)
+            guard terminator.endIndex == count, !key.isEmpty,
+                day.elementsEqual(date.prefix(8)),
+                scopeRegion.elementsEqual(region.utf8),
+                service.elementsEqual("s3".utf8),
+                terminator.elementsEqual(SigV4.terminator.utf8)
             else { return nil }
-            return (String(decoding: parts[0], as: UTF8.self), String(decoding: parts[1], as: UTF8.self))
+            return (String(decoding: key, as: UTF8.self), String(decoding: day, as: UTF8.self))
         }
     }
 }

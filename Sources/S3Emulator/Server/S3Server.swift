@@ -228,31 +228,61 @@ public final class S3Server: Service {
         return .keepAlive(body)
     }
 
-    /// The request's log line: `GET /bucket/key?query 200 1024B 0.4ms REQUESTID`, built in one
-    /// buffer (no `String(format:)`, no interpolation segments).
+    /// The request's log line: `GET /bucket/key?query 200 1024B 0.4ms REQUESTID`, written as bytes
+    /// into one string (no `String(format:)`, no appends: a presigned URL's line is hundreds of bytes).
     static func requestLine(_ request: S3Request, status: Int, bytes: Int64, elapsed: Duration, requestID: String?) -> String {
         let (seconds, attoseconds) = elapsed.components
         // Tenths of a millisecond, rounded half up (as %.1f, but without Foundation).
         let tenths = max(0, seconds) * 10_000 + (attoseconds + 50_000_000_000_000) / 100_000_000_000_000
-        var line = request.method
-        line.reserveCapacity(request.rawPath.utf8.count + (request.rawQuery?.utf8.count ?? 0) + 64)
-        line += " "
-        line += request.rawPath
-        if let query = request.rawQuery {
-            line += "?"
-            line += query
+        let requestID = requestID ?? "-"
+        let query = request.rawQuery
+        // Four numbers of at most 20 digits, and the separators.
+        let capacity = request.method.utf8.count + request.rawPath.utf8.count + (query?.utf8.count ?? 0) + requestID.utf8.count + 100
+        return String(unsafeUninitializedCapacity: capacity) { buffer in
+            var offset = 0
+            func append(_ text: String) {
+                URIEncoding.withUTF8(text) { bytes in
+                    UnsafeMutableBufferPointer(rebasing: buffer[offset...]).baseAddress!.update(from: bytes.baseAddress!, count: bytes.count)
+                    offset += bytes.count
+                }
+            }
+            func append(_ byte: UInt8) {
+                buffer[offset] = byte
+                offset += 1
+            }
+            func append(decimal value: Int64) {
+                if value < 0 { append(UInt8(ascii: "-")) }
+                var value = value.magnitude
+                let start = offset
+                repeat {
+                    append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10))
+                    value /= 10
+                } while value > 0
+                var digits = UnsafeMutableBufferPointer(rebasing: buffer[start..<offset])
+                digits.reverse()
+            }
+            append(request.method)
+            append(UInt8(ascii: " "))
+            append(request.rawPath)
+            if let query {
+                append(UInt8(ascii: "?"))
+                append(query)
+            }
+            append(UInt8(ascii: " "))
+            append(decimal: Int64(status))
+            append(UInt8(ascii: " "))
+            append(decimal: bytes)
+            append(UInt8(ascii: "B"))
+            append(UInt8(ascii: " "))
+            append(decimal: tenths / 10)
+            append(UInt8(ascii: "."))
+            append(decimal: tenths % 10)
+            append(UInt8(ascii: "m"))
+            append(UInt8(ascii: "s"))
+            append(UInt8(ascii: " "))
+            append(requestID)
+            return offset
         }
-        line += " "
-        line += String(status)
-        line += " "
-        line += String(bytes)
-        line += "B "
-        line += String(tenths / 10)
-        line += "."
-        line += String(tenths % 10)
-        line += "ms "
-        line += requestID ?? "-"
-        return line
     }
 
     private static func write(
