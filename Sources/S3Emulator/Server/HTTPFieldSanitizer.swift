@@ -38,7 +38,7 @@ enum HTTPFieldSanitizer {
         let isToken = URIEncoding.withUTF8(name) { bytes -> Bool in
             guard !bytes.isEmpty else { return false }
             for byte in bytes {
-                switch tokenClasses[Int(byte)] {
+                switch tokenClass(of: byte) {
                 case .lowercase: continue
                 case .uppercase: hasUppercase = true
                 case .invalid: return false
@@ -54,9 +54,11 @@ enum HTTPFieldSanitizer {
         case lowercase, uppercase, invalid
     }
 
-    /// The class of each byte in a field name: `tchar` (lowercase or not) or not allowed.
-    private static let tokenClasses: [TokenClass] = (0...255).map { (byte: Int) -> TokenClass in
-        switch UInt8(byte) {
+    /// The class of a byte in a field name: `tchar` (lowercase or not) or not allowed. A switch,
+    /// not a table: a table is a lazy global, and checking it once per field of every response
+    /// head cost more than the switch.
+    private static func tokenClass(of byte: UInt8) -> TokenClass {
+        switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"):
             .uppercase
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),

@@ -90,6 +90,7 @@ public final class S3Server: Service {
     ) async {
         let handler = connection.handler
         let remoteAddress = connection.channel.remoteAddress?.ipAddress
+        var dates = ResponseDate()
         do {
             while let part = try await handler.nextPart() {
                 guard case .head(let head) = part else {
@@ -97,7 +98,7 @@ public final class S3Server: Service {
                 }
                 let outcome = try await respond(
                     to: head, handler: handler, channel: connection.channel, remoteAddress: remoteAddress, isSecure: isSecure,
-                    emulator: emulator, logger: logger
+                    emulator: emulator, logger: logger, dates: &dates
                 )
                 switch outcome {
                 case .keepAlive(let body):
@@ -158,7 +159,8 @@ public final class S3Server: Service {
         remoteAddress: String?,
         isSecure: Bool,
         emulator: S3Emulator,
-        logger: Logger
+        logger: Logger,
+        dates: inout ResponseDate
     ) async throws -> Outcome {
         let started = ContinuousClock.now
         let (rawPath, rawQuery) = RequestTarget.split(head.uri)
@@ -209,7 +211,7 @@ public final class S3Server: Service {
         closes = closes || s3Request.method == "CONNECT"
         let bytes = response.body.length
         try await write(
-            response, method: s3Request.method, to: handler, clock: emulator.configuration.clock,
+            response, method: s3Request.method, to: handler, date: dates.current(emulator.configuration.clock),
             channel: channel, writeTimeout: emulator.configuration.requestTimeout, thenClose: closes
         )
 
@@ -286,7 +288,7 @@ public final class S3Server: Service {
     }
 
     private static func write(
-        _ response: S3Response, method: String, to handler: S3ConnectionHandler, clock: any S3Clock,
+        _ response: S3Response, method: String, to handler: S3ConnectionHandler, date: String,
         channel: any Channel, writeTimeout: Duration, thenClose: Bool
     ) async throws {
         let status = response.status
@@ -295,7 +297,6 @@ public final class S3Server: Service {
         // answer to CONNECT (only the close ends that), and no body for HEAD.
         let hasBody = status != 204 && status != 304 && !(100..<200).contains(status) && method != "CONNECT"
         let sendsBody = hasBody && method != "HEAD"
-        let date = ResponseDate.current(clock)
         switch response.body {
         case .empty:
             let head = ResponseHead.bytes(
