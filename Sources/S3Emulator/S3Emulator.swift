@@ -69,14 +69,14 @@ public final class S3Emulator: Sendable {
 
     /// Runs the whole pipeline on a request.
     public func handle(_ request: S3Request) async -> S3Response {
-        switch await prepare(request) {
+        switch prepare(request) {
         case .respond(let response): return response
         case .proceed(let context): return await execute(context)
         }
     }
 
     /// Addressing, authentication and authorization: everything that needs only the head.
-    public func prepare(_ request: S3Request) async -> Preparation {
+    public func prepare(_ request: S3Request) -> Preparation {
         let requestID = RequestID.make()
         let receivedAt = ContinuousClock.now
         var operation: S3Operation?

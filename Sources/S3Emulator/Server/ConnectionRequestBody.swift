@@ -75,6 +75,18 @@ final class ConnectionRequestBody: AsyncSequence, @unchecked Sendable {
         }
     }
 
+    /// Drops the pieces of the body that have already arrived, without waiting; true when the
+    /// body has ended (then ``skipRest()`` has nothing to do).
+    func skipArrived() throws -> Bool {
+        while true {
+            switch try arrivedBuffer() {
+            case .buffer(nil): return true
+            case .buffer: continue
+            case .nothingYet: return false
+            }
+        }
+    }
+
     /// Reads and drops the rest of the body.
     func skipRest() async throws {
         while try await nextBuffer() != nil {}

@@ -103,7 +103,11 @@ public final class S3Server: Service {
                 switch outcome {
                 case .keepAlive(let body):
                     do {
-                        try await body.skipRest()
+                        // Most bodies have ended by now: no suspension (each costs the task a
+                        // look at its executor preference).
+                        if try !body.skipArrived() {
+                            try await body.skipRest()
+                        }
                     } catch {
                         // The body broke (bytes that are not HTTP, a timeout): it was answered.
                         await finish(connection)
@@ -179,7 +183,7 @@ public final class S3Server: Service {
             isSecure: isSecure
         )
         var response: S3Response
-        switch await emulator.prepare(s3Request) {
+        switch emulator.prepare(s3Request) {
         case .respond(let answer):
             response = answer
             if s3Request.headers["expect"]?.lowercased() == "100-continue" {
@@ -210,10 +214,15 @@ public final class S3Server: Service {
         // NIO writes every answer to CONNECT without a body or a length: only the close ends it.
         closes = closes || s3Request.method == "CONNECT"
         let bytes = response.body.length
-        try await write(
-            response, method: s3Request.method, to: handler, date: dates.current(emulator.configuration.clock),
-            channel: channel, writeTimeout: emulator.configuration.requestTimeout, thenClose: closes
-        )
+        let date = dates.current(emulator.configuration.clock)
+        if case .stream(let length, let produce) = response.body {
+            try await writeStreamed(
+                response, length: length, produce: produce, method: s3Request.method, to: handler, date: date,
+                channel: channel, writeTimeout: emulator.configuration.requestTimeout, thenClose: closes
+            )
+        } else {
+            write(response, method: s3Request.method, to: handler, date: date, allocator: channel.allocator, thenClose: closes)
+        }
 
         if logger.logLevel <= .info {
             logger.info(Logger.Message(stringLiteral: requestLine(
@@ -287,18 +296,25 @@ public final class S3Server: Service {
         }
     }
 
-    private static func write(
-        _ response: S3Response, method: String, to handler: S3ConnectionHandler, date: String,
-        channel: any Channel, writeTimeout: Duration, thenClose: Bool
-    ) async throws {
-        let status = response.status
-        let allocator = channel.allocator
-        // What NIO's encoder sends: no framing and no body for a status without a body or an
-        // answer to CONNECT (only the close ends that), and no body for HEAD.
+    /// Whether a response has a body (no framing and no body for a status without one or an
+    /// answer to CONNECT, only the close ends that: what NIO's encoder sends), and whether it is
+    /// sent (not for HEAD).
+    private static func framing(status: Int, method: String) -> (hasBody: Bool, sendsBody: Bool) {
         let hasBody = status != 204 && status != 304 && !(100..<200).contains(status) && method != "CONNECT"
-        let sendsBody = hasBody && method != "HEAD"
+        return (hasBody, hasBody && method != "HEAD")
+    }
+
+    /// Writes a response whose body is in memory (or empty), without suspending: a suspension
+    /// costs the connection's task a look at its executor preference.
+    private static func write(
+        _ response: S3Response, method: String, to handler: S3ConnectionHandler, date: String, allocator: ByteBufferAllocator,
+        thenClose: Bool
+    ) {
+        let status = response.status
+        let (hasBody, sendsBody) = framing(status: status, method: method)
         switch response.body {
-        case .empty:
+        case .empty, .stream:
+            assert(response.body.length == 0, "a streamed body is writeStreamed's")
             let head = ResponseHead.bytes(
                 status: status, headers: response.headers, contentLength: hasBody ? 0 : nil, date: date, allocator: allocator
             )
@@ -318,18 +334,27 @@ public final class S3Server: Service {
             } else {
                 handler.write(head, endsResponse: true, flush: true, thenClose: thenClose)
             }
-        case .stream(let length, let produce):
-            let head = ResponseHead.bytes(
-                status: status, headers: response.headers, contentLength: hasBody ? length : nil, date: date, allocator: allocator
-            )
-            handler.write(head, endsResponse: false, flush: true)
-            if sendsBody {
-                let timeout = ResponseWriteTimeout(timeout: writeTimeout, channel: channel)
-                defer { timeout.stop() }
-                try await produce(BodyWriter(handler: handler, timeout: timeout))
-            }
-            handler.endResponse(flush: true, thenClose: thenClose)
         }
+    }
+
+    /// Writes a response with a streamed body: the head, then the body at the client's pace.
+    private static func writeStreamed(
+        _ response: S3Response, length: Int64, produce: @Sendable (any S3ResponseBodyWriter) async throws -> Void,
+        method: String, to handler: S3ConnectionHandler, date: String, channel: any Channel, writeTimeout: Duration,
+        thenClose: Bool
+    ) async throws {
+        let (hasBody, sendsBody) = framing(status: response.status, method: method)
+        let head = ResponseHead.bytes(
+            status: response.status, headers: response.headers, contentLength: hasBody ? length : nil, date: date,
+            allocator: channel.allocator
+        )
+        handler.write(head, endsResponse: false, flush: true)
+        if sendsBody {
+            let timeout = ResponseWriteTimeout(timeout: writeTimeout, channel: channel)
+            defer { timeout.stop() }
+            try await produce(BodyWriter(handler: handler, timeout: timeout))
+        }
+        handler.endResponse(flush: true, thenClose: thenClose)
     }
 
     /// Bodies up to this size are copied behind their head, so the response leaves in one write.
