@@ -92,6 +92,29 @@ final class LogLineWriterTests: XCTestCase {
         XCTAssertNotNil(lines.first?.range(of: "^\(stamp) info s3emu: \\[S3EmulatorTests\\] GET /bucket/key 200 1024B 0.1ms ABC$", options: .regularExpression), "\(lines)")
         XCTAssertNotNil(lines.last?.range(of: "^\(stamp) warning s3emu: a=1 b=2 \\[S3EmulatorTests\\] slow$", options: .regularExpression), "\(lines)")
     }
+
+    /// A request's line written straight into the writer's buffer reads as the same line logged
+    /// as a message would (metadata included), and not at all above info.
+    func testRequestLinesThroughTheHandlerHaveTheMessagesForm() throws {
+        let pipe = Pipe()
+        let writer = LogLineWriter(descriptor: pipe.fileHandleForWriting.fileDescriptor)
+        let reader = PipeReader(pipe)
+        var logger = Logger(label: "s3emu") { label in BatchedLogHandler(label: label, writer: writer, metadataProvider: nil) }
+        let request = S3Request(method: "GET", rawPath: "/bucket/key", rawQuery: "X-Amz-Date=1")
+        RequestLog(logger).record(request, status: 200, bytes: 1024, elapsed: .microseconds(140), requestID: "ABC")
+        logger[metadataKey: "b"] = "2"
+        XCTAssertTrue(RequestLog(logger).isEnabled)
+        RequestLog(logger).record(request, status: 404, bytes: 0, elapsed: .zero, requestID: nil)
+        logger.logLevel = .warning
+        XCTAssertFalse(RequestLog(logger).isEnabled)
+        RequestLog(logger).record(request, status: 500, bytes: 0, elapsed: .zero, requestID: nil)
+        writer.stop()
+        let lines = reader.finish().split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 2, "\(lines)")
+        let stamp = #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}"#
+        XCTAssertNotNil(lines.first?.range(of: "^\(stamp) info s3emu: \\[S3Emulator\\] GET /bucket/key\\?X-Amz-Date=1 200 1024B 0.1ms ABC$", options: .regularExpression), "\(lines)")
+        XCTAssertNotNil(lines.last?.range(of: "^\(stamp) info s3emu: b=2 \\[S3Emulator\\] GET /bucket/key\\?X-Amz-Date=1 404 0B 0.0ms -$", options: .regularExpression), "\(lines)")
+    }
 }
 
 /// Reads a pipe to its end on a thread of its own (so that the writer never blocks on it).

@@ -31,11 +31,27 @@ public struct BatchedLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let metadata = effectiveMetadata(event)
+        appendLine(level: event.level, source: event.source, metadata: metadata) { buffer in
+            buffer.append(contentsOf: event.message.description.utf8)
+        }
+    }
+
+    /// Writes the line ``log(event:)`` writes for an event of `level` from `source` with no
+    /// metadata or error of its own, its message appended by `message` straight into the
+    /// writer's buffer: no `String` and no `LogEvent` are made (``RequestLog``, a line per request).
+    func log(level: Logger.Level, source: String, message: (inout [UInt8]) -> Void) {
+        let provided = metadataProvider?.get() ?? [:]
+        let metadata = provided.isEmpty ? prettyMetadata : Self.prettify(self.metadata.merging(provided) { _, provided in provided })
+        appendLine(level: level, source: source, metadata: metadata, message: message)
+    }
+
+    /// `2026-11-22T22:37:20+0000 info s3emu: key=value [S3Emulator] message`, and a newline.
+    private func appendLine(level: Logger.Level, source: String, metadata: String?, message: (inout [UInt8]) -> Void) {
         let now = time(nil)
         writer.append { buffer in
             writer.appendTimestamp(now, to: &buffer)
             buffer.append(UInt8(ascii: " "))
-            buffer.append(contentsOf: event.level.rawValue.utf8)
+            buffer.append(contentsOf: level.rawValue.utf8)
             if !label.isEmpty {
                 buffer.append(UInt8(ascii: " "))
                 buffer.append(contentsOf: label.utf8)
@@ -46,9 +62,9 @@ public struct BatchedLogHandler: LogHandler {
                 buffer.append(contentsOf: metadata.utf8)
             }
             buffer.append(contentsOf: " [".utf8)
-            buffer.append(contentsOf: event.source.utf8)
+            buffer.append(contentsOf: source.utf8)
             buffer.append(contentsOf: "] ".utf8)
-            buffer.append(contentsOf: event.message.description.utf8)
+            message(&buffer)
             buffer.append(UInt8(ascii: "\n"))
         }
     }

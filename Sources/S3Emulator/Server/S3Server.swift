@@ -56,8 +56,9 @@ public final class S3Server: Service {
     /// Serves until graceful shutdown (or cancellation), then drains in-flight requests.
     public func run() async throws {
         let isSecure = certificate != nil
-        let channel = S3HTTPChannel(idleTimeout: idleTimeout) { [emulator, logger] connection in
-            await Self.serve(connection, isSecure: isSecure, emulator: emulator, logger: logger)
+        let requestLog = RequestLog(logger)
+        let channel = S3HTTPChannel(idleTimeout: idleTimeout) { [emulator] connection in
+            await Self.serve(connection, isSecure: isSecure, emulator: emulator, requestLog: requestLog)
         }
         let configuration = ServerConfiguration(address: .hostname(host, port: port), serverName: nil)
         let onServerRunning: @Sendable (any Channel) async -> Void = { [onReady] channel in
@@ -86,7 +87,7 @@ public final class S3Server: Service {
     /// server stops sending (a FIN after the response) and reads until the client closes, so
     /// that the client reads the whole response before the connection goes.
     private static func serve(
-        _ connection: S3HTTPChannel.Connection, isSecure: Bool, emulator: S3Emulator, logger: Logger
+        _ connection: S3HTTPChannel.Connection, isSecure: Bool, emulator: S3Emulator, requestLog: RequestLog
     ) async {
         let handler = connection.handler
         let remoteAddress = connection.channel.remoteAddress?.ipAddress
@@ -98,7 +99,7 @@ public final class S3Server: Service {
                 }
                 let outcome = try await respond(
                     to: head, handler: handler, channel: connection.channel, remoteAddress: remoteAddress, isSecure: isSecure,
-                    emulator: emulator, logger: logger, dates: &dates
+                    emulator: emulator, requestLog: requestLog, dates: &dates
                 )
                 switch outcome {
                 case .keepAlive(let body):
@@ -163,7 +164,7 @@ public final class S3Server: Service {
         remoteAddress: String?,
         isSecure: Bool,
         emulator: S3Emulator,
-        logger: Logger,
+        requestLog: RequestLog,
         dates: inout ResponseDate
     ) async throws -> Outcome {
         let started = ContinuousClock.now
@@ -224,11 +225,11 @@ public final class S3Server: Service {
             write(response, method: s3Request.method, to: handler, date: date, allocator: channel.allocator, thenClose: closes)
         }
 
-        if logger.logLevel <= .info {
-            logger.info(Logger.Message(stringLiteral: requestLine(
+        if requestLog.isEnabled {
+            requestLog.record(
                 s3Request, status: response.status, bytes: bytes, elapsed: ContinuousClock.now - started,
                 requestID: response.headers["x-amz-request-id"]
-            )))
+            )
         }
         if closes {
             return .close
@@ -237,63 +238,6 @@ public final class S3Server: Service {
             return .finish
         }
         return .keepAlive(body)
-    }
-
-    /// The request's log line: `GET /bucket/key?query 200 1024B 0.4ms REQUESTID`, written as bytes
-    /// into one string (no `String(format:)`, no appends: a presigned URL's line is hundreds of bytes).
-    static func requestLine(_ request: S3Request, status: Int, bytes: Int64, elapsed: Duration, requestID: String?) -> String {
-        let (seconds, attoseconds) = elapsed.components
-        // Tenths of a millisecond, rounded half up (as %.1f, but without Foundation).
-        let tenths = max(0, seconds) * 10_000 + (attoseconds + 50_000_000_000_000) / 100_000_000_000_000
-        let requestID = requestID ?? "-"
-        let query = request.rawQuery
-        // Four numbers of at most 20 digits, and the separators.
-        let capacity = request.method.utf8.count + request.rawPath.utf8.count + (query?.utf8.count ?? 0) + requestID.utf8.count + 100
-        return String(unsafeUninitializedCapacity: capacity) { buffer in
-            var offset = 0
-            func append(_ text: String) {
-                URIEncoding.withUTF8(text) { bytes in
-                    UnsafeMutableBufferPointer(rebasing: buffer[offset...]).baseAddress!.update(from: bytes.baseAddress!, count: bytes.count)
-                    offset += bytes.count
-                }
-            }
-            func append(_ byte: UInt8) {
-                buffer[offset] = byte
-                offset += 1
-            }
-            func append(decimal value: Int64) {
-                if value < 0 { append(UInt8(ascii: "-")) }
-                var value = value.magnitude
-                let start = offset
-                repeat {
-                    append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10))
-                    value /= 10
-                } while value > 0
-                var digits = UnsafeMutableBufferPointer(rebasing: buffer[start..<offset])
-                digits.reverse()
-            }
-            append(request.method)
-            append(UInt8(ascii: " "))
-            append(request.rawPath)
-            if let query {
-                append(UInt8(ascii: "?"))
-                append(query)
-            }
-            append(UInt8(ascii: " "))
-            append(decimal: Int64(status))
-            append(UInt8(ascii: " "))
-            append(decimal: bytes)
-            append(UInt8(ascii: "B"))
-            append(UInt8(ascii: " "))
-            append(decimal: tenths / 10)
-            append(UInt8(ascii: "."))
-            append(decimal: tenths % 10)
-            append(UInt8(ascii: "m"))
-            append(UInt8(ascii: "s"))
-            append(UInt8(ascii: " "))
-            append(requestID)
-            return offset
-        }
     }
 
     /// Whether a response has a body (no framing and no body for a status without one or an
