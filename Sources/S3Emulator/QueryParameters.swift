@@ -48,14 +48,16 @@ public struct QueryParameters: Sendable {
 
     /// The value of `name`; `""` for a parameter present without a value (`?uploads`).
     public subscript(_ name: String) -> String? {
-        for part in parts where part.name == name {
+        let count = name.utf8.count
+        for part in parts where part.name.utf8.count == count && part.name == name {
             return part.value.map(Self.decoded) ?? ""
         }
         return nil
     }
 
     public func contains(_ name: String) -> Bool {
-        parts.contains { $0.name == name }
+        let count = name.utf8.count
+        return parts.contains { $0.name.utf8.count == count && $0.name == name }
     }
 
     /// The decoded names, in order.
