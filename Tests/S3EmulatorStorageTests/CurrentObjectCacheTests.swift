@@ -138,30 +138,37 @@ final class CurrentObjectCacheTests: XCTestCase {
     /// A put queued for the writer's next group (``MetadataStore/putObject(_:inlineBytes:precondition:runningQueueWith:)``)
     /// is under way from the moment it is queued: until the queue has run and its caller has
     /// been told, reads go to the database.
-    func testAQueuedPutIsUnderWayFromTheMomentItIsQueued() async throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
+    /// A store in `directory` holding `k` (inline, etag `first`, read once after every write:
+    /// the cache holds it) and `others`, whose row of `k` another connection has since changed to
+    /// etag `changed`, behind the cache's back.
+    private func storeWithARowChangedBehindTheCache(
+        in directory: TemporaryDirectory, others: [ObjectRecord] = []
+    ) throws -> MetadataStore {
         let path = directory.path + "/metadata.sqlite"
         let store = try MetadataStore(path: path)
         XCTAssertTrue(try store.createBucket(BucketRecord(name: "b", creationDate: date, region: "us-east-1")))
         _ = try store.putObject(record("k", etag: "first"), inlineBytes: Array("abc".utf8), precondition: .none)
+        for other in others {
+            _ = try store.putObject(other, precondition: .none)
+        }
         XCTAssertEqual(try store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 16)?.record.etag, "first")
         let outsider = try SQLiteConnection(path: path)
         try outsider.execute("UPDATE objects SET etag = 'changed' WHERE bucket = 'b' AND key = CAST('k' AS BLOB)")
         XCTAssertEqual(try store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 16)?.record.etag, "first")
+        return store
+    }
 
-        let runQueue = Mutex<(@Sendable () -> Void)?>(nil)
+    func testAQueuedPutIsUnderWayFromTheMomentItIsQueued() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try storeWithARowChangedBehindTheCache(in: directory)
+
+        let held = HeldQueueRun()
         let queued = record("other", etag: "queued")
         let put = Task {
-            try await store.putObject(queued, inlineBytes: [1, 2, 3], precondition: .none) { job in
-                runQueue.withLock { $0 = job }
-            }
+            try await store.putObject(queued, inlineBytes: [1, 2, 3], precondition: .none) { job in held.hold(job) }
         }
-        let deadline = Date().addingTimeInterval(10)
-        while runQueue.withLock({ $0 == nil }), Date() < deadline {
-            try await Task.sleep(for: .milliseconds(1))
-        }
-        let job = try XCTUnwrap(runQueue.withLock { $0 }, "the put asked for a run of the queue")
+        let job = try await held.job("the put asked for a run of the queue")
         XCTAssertEqual(
             try store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 16)?.record.etag, "changed",
             "a read while a put waits in the queue goes to the database"
@@ -178,28 +185,15 @@ final class CurrentObjectCacheTests: XCTestCase {
     func testAQueuedDeleteIsUnderWayFromTheMomentItIsQueuedAndRemovesWhatItDeleted() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.path + "/metadata.sqlite"
-        let store = try MetadataStore(path: path)
-        XCTAssertTrue(try store.createBucket(BucketRecord(name: "b", creationDate: date, region: "us-east-1")))
-        let inline = record("k", etag: "first")
-        _ = try store.putObject(inline, inlineBytes: Array("abc".utf8), precondition: .none)
-        _ = try store.putObject(record("file", blob: "file-blob"), precondition: .none)
-        XCTAssertEqual(try store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 16)?.record.etag, "first")
-        let outsider = try SQLiteConnection(path: path)
-        try outsider.execute("UPDATE objects SET etag = 'changed' WHERE bucket = 'b' AND key = CAST('k' AS BLOB)")
+        let store = try storeWithARowChangedBehindTheCache(in: directory, others: [record("file", blob: "file-blob")])
+        let inlineBlobID = try XCTUnwrap(store.object(bucket: "b", key: "k")).blobID
 
-        let runQueue = Mutex<(@Sendable () -> Void)?>(nil)
+        let held = HeldQueueRun()
         let now = date
         let delete = Task {
-            try await store.deleteObject(bucket: "b", key: "k", version: .latest, now: now) { job in
-                runQueue.withLock { $0 = job }
-            }
+            try await store.deleteObject(bucket: "b", key: "k", version: .latest, now: now) { job in held.hold(job) }
         }
-        let deadline = Date().addingTimeInterval(10)
-        while runQueue.withLock({ $0 == nil }), Date() < deadline {
-            try await Task.sleep(for: .milliseconds(1))
-        }
-        let job = try XCTUnwrap(runQueue.withLock { $0 }, "the delete asked for a run of the queue")
+        let job = try await held.job("the delete asked for a run of the queue")
         XCTAssertEqual(
             try store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 16)?.record.etag, "changed",
             "a read while a delete waits in the queue goes to the database"
@@ -208,7 +202,7 @@ final class CurrentObjectCacheTests: XCTestCase {
         let result = try await delete.value
         XCTAssertEqual(result, DeleteObjectResult(), "an inline blob goes in the transaction")
         XCTAssertNil(try store.objectVersion(bucket: "b", key: "k", version: .latest, inlineBytesUpTo: 16))
-        XCTAssertNil(try store.inlineBlob(inline.blobID), "the inline bytes went with the row")
+        XCTAssertNil(try store.inlineBlob(inlineBlobID), "the inline bytes went with the row")
 
         // A blob file is the caller's to remove; the queue is run where the caller says.
         let fileResult = try await store.deleteObject(bucket: "b", key: "file", version: .latest, now: date) { job in job() }
@@ -321,5 +315,24 @@ final class CurrentObjectCacheTests: XCTestCase {
         done.wait()
         XCTAssertGreaterThan(reads.load(ordering: .relaxed), 100)
         XCTAssertEqual(stale.load(ordering: .relaxed), 0, "reads answered with a row older than the one in the database")
+    }
+}
+
+/// Keeps the job a queued write asks to have run (its `runningQueueWith` argument), so that a test
+/// runs the writer's queue when it chooses.
+private final class HeldQueueRun: Sendable {
+    private let held = Mutex<(@Sendable () -> Void)?>(nil)
+
+    func hold(_ job: @escaping @Sendable () -> Void) {
+        held.withLock { $0 = job }
+    }
+
+    /// The job, once a write has asked for a run of the queue (waiting up to 10 s).
+    func job(_ message: String) async throws -> @Sendable () -> Void {
+        let deadline = Date().addingTimeInterval(10)
+        while held.withLock({ $0 == nil }), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        return try XCTUnwrap(held.withLock { $0 }, message)
     }
 }
