@@ -77,43 +77,50 @@ final class LogLineWriterTests: XCTestCase {
 
     /// The handler's lines have `StreamLogHandler`'s form, metadata included.
     func testHandlerWritesStreamLogHandlerLines() throws {
-        let pipe = Pipe()
-        let writer = LogLineWriter(descriptor: pipe.fileHandleForWriting.fileDescriptor)
-        let reader = PipeReader(pipe)
-        var logger = Logger(label: "s3emu") { label in BatchedLogHandler(label: label, writer: writer, metadataProvider: nil) }
-        logger.info("GET /bucket/key 200 1024B 0.1ms ABC")
-        logger.debug("not at info")
-        logger[metadataKey: "b"] = "2"
-        logger.warning("slow", metadata: ["a": "1"])
-        writer.stop()
-        let lines = reader.finish().split(separator: "\n").map(String.init)
+        let lines = linesLogged { logger in
+            logger.info("GET /bucket/key 200 1024B 0.1ms ABC")
+            logger.debug("not at info")
+            logger[metadataKey: "b"] = "2"
+            logger.warning("slow", metadata: ["a": "1"])
+        }
         XCTAssertEqual(lines.count, 2, "\(lines)")
-        let stamp = #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}"#
-        XCTAssertNotNil(lines.first?.range(of: "^\(stamp) info s3emu: \\[S3EmulatorTests\\] GET /bucket/key 200 1024B 0.1ms ABC$", options: .regularExpression), "\(lines)")
-        XCTAssertNotNil(lines.last?.range(of: "^\(stamp) warning s3emu: a=1 b=2 \\[S3EmulatorTests\\] slow$", options: .regularExpression), "\(lines)")
+        assertLine(lines.first, "info s3emu: \\[S3EmulatorTests\\] GET /bucket/key 200 1024B 0.1ms ABC")
+        assertLine(lines.last, "warning s3emu: a=1 b=2 \\[S3EmulatorTests\\] slow")
     }
 
     /// A request's line written straight into the writer's buffer reads as the same line logged
     /// as a message would (metadata included), and not at all above info.
     func testRequestLinesThroughTheHandlerHaveTheMessagesForm() throws {
+        let request = S3Request(method: "GET", rawPath: "/bucket/key", rawQuery: "X-Amz-Date=1")
+        let lines = linesLogged { logger in
+            RequestLog(logger).record(request, status: 200, bytes: 1024, elapsed: .microseconds(140), requestID: "ABC")
+            logger[metadataKey: "b"] = "2"
+            XCTAssertTrue(RequestLog(logger).isEnabled)
+            RequestLog(logger).record(request, status: 404, bytes: 0, elapsed: .zero, requestID: nil)
+            logger.logLevel = .warning
+            XCTAssertFalse(RequestLog(logger).isEnabled)
+            RequestLog(logger).record(request, status: 500, bytes: 0, elapsed: .zero, requestID: nil)
+        }
+        XCTAssertEqual(lines.count, 2, "\(lines)")
+        assertLine(lines.first, "info s3emu: \\[S3Emulator\\] GET /bucket/key\\?X-Amz-Date=1 200 1024B 0.1ms ABC")
+        assertLine(lines.last, "info s3emu: b=2 \\[S3Emulator\\] GET /bucket/key\\?X-Amz-Date=1 404 0B 0.0ms -")
+    }
+
+    /// The lines a logger with a ``BatchedLogHandler`` writes while `body` uses it.
+    private func linesLogged(_ body: (inout Logger) -> Void) -> [String] {
         let pipe = Pipe()
         let writer = LogLineWriter(descriptor: pipe.fileHandleForWriting.fileDescriptor)
         let reader = PipeReader(pipe)
         var logger = Logger(label: "s3emu") { label in BatchedLogHandler(label: label, writer: writer, metadataProvider: nil) }
-        let request = S3Request(method: "GET", rawPath: "/bucket/key", rawQuery: "X-Amz-Date=1")
-        RequestLog(logger).record(request, status: 200, bytes: 1024, elapsed: .microseconds(140), requestID: "ABC")
-        logger[metadataKey: "b"] = "2"
-        XCTAssertTrue(RequestLog(logger).isEnabled)
-        RequestLog(logger).record(request, status: 404, bytes: 0, elapsed: .zero, requestID: nil)
-        logger.logLevel = .warning
-        XCTAssertFalse(RequestLog(logger).isEnabled)
-        RequestLog(logger).record(request, status: 500, bytes: 0, elapsed: .zero, requestID: nil)
+        body(&logger)
         writer.stop()
-        let lines = reader.finish().split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines.count, 2, "\(lines)")
+        return reader.finish().split(separator: "\n").map(String.init)
+    }
+
+    /// Asserts that `line` is a timestamp, a space and then matches the regular expression `rest`.
+    private func assertLine(_ line: String?, _ rest: String, file: StaticString = #filePath, line number: UInt = #line) {
         let stamp = #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}"#
-        XCTAssertNotNil(lines.first?.range(of: "^\(stamp) info s3emu: \\[S3Emulator\\] GET /bucket/key\\?X-Amz-Date=1 200 1024B 0.1ms ABC$", options: .regularExpression), "\(lines)")
-        XCTAssertNotNil(lines.last?.range(of: "^\(stamp) info s3emu: b=2 \\[S3Emulator\\] GET /bucket/key\\?X-Amz-Date=1 404 0B 0.0ms -$", options: .regularExpression), "\(lines)")
+        XCTAssertNotNil(line?.range(of: "^\(stamp) \(rest)$", options: .regularExpression), line ?? "no line", file: file, line: number)
     }
 }
 
