@@ -1062,7 +1062,10 @@ def fmt(value, unit: str) -> str:
 def fmt_ratio(value) -> str:
     if value is None:
         return "—"
-    return f"{value:,.1f}×" if value >= 10 else f"{value:,.2f}×"
+    # Below 1, three places: a ratio just under a goal (0.498 against 0.5) must not print as it.
+    if value >= 10:
+        return f"{value:,.1f}×"
+    return f"{value:,.2f}×" if value >= 1 else f"{value:,.3f}×"
 
 
 def machine_info(load_before, load_after) -> dict:
