@@ -18,22 +18,14 @@ public struct QueryParameters: Sendable {
         parts.reserveCapacity(8)
         // Checked as bytes: this runs for every request, and a presigned URL's query is hundreds
         // of bytes (its escaped credential decodes to ASCII, so checking it allocates nothing).
-        let valid = URIEncoding.withUTF8(rawQuery) { query in
-            let utf8 = rawQuery.utf8
-            // The parts are split at ASCII bytes, so every offset is a character boundary.
-            func index(_ offset: Int) -> String.Index { utf8.index(utf8.startIndex, offsetBy: offset) }
-            var valid = true
-            URIEncoding.forEachQueryPart(in: query) { name, value in
-                guard let name = URIEncoding.decode(UnsafeBufferPointer(rebasing: query[name]), plusIsSpace: true),
-                    value.map({ URIEncoding.decodes(validUTF8: UnsafeBufferPointer(rebasing: query[$0])) }) ?? true
-                else {
-                    valid = false
-                    return false
-                }
-                parts.append((name, value.map { rawQuery[index($0.lowerBound)..<index($0.upperBound)] }))
-                return true
+        var valid = true
+        URIEncoding.forEachQueryPart(rawQuery) { name, value in
+            guard let name = URIEncoding.formDecode(name), value.map(Self.decodes) ?? true else {
+                valid = false
+                return false
             }
-            return valid
+            parts.append((name, value))
+            return true
         }
         guard valid else {
             throw S3Error(.invalidArgument, message: "Invalid query string")
@@ -69,6 +61,11 @@ public struct QueryParameters: Sendable {
 
     private static func needsDecoding(_ text: Substring) -> Bool {
         text.utf8.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
+    }
+
+    /// Whether `text` form-decodes (valid escapes, valid UTF-8).
+    private static func decodes(_ text: Substring) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable(URIEncoding.decodes(validUTF8:)) ?? (URIEncoding.formDecode(text) != nil)
     }
 
     /// `text` form-decoded; checked at init.

@@ -30,7 +30,7 @@ public struct BatchedLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let metadata = effectiveMetadata(event)
+        let metadata = effectiveMetadata(explicit: event.metadata, error: event.error)
         appendLine(level: event.level, source: event.source, metadata: metadata) { buffer in
             buffer.append(contentsOf: event.message.description.utf8)
         }
@@ -40,9 +40,7 @@ public struct BatchedLogHandler: LogHandler {
     /// metadata or error of its own, its message appended by `message` straight into the
     /// writer's buffer: no `String` and no `LogEvent` are made (``RequestLog``, a line per request).
     func log(level: Logger.Level, source: String, message: (inout [UInt8]) -> Void) {
-        let provided = metadataProvider?.get() ?? [:]
-        let metadata = provided.isEmpty ? prettyMetadata : Self.prettify(self.metadata.merging(provided) { _, provided in provided })
-        appendLine(level: level, source: source, metadata: metadata, message: message)
+        appendLine(level: level, source: source, metadata: effectiveMetadata(explicit: nil, error: nil), message: message)
     }
 
     /// `2026-11-22T22:37:20+0000 info s3emu: key=value [S3Emulator] message`, and a newline.
@@ -69,17 +67,17 @@ public struct BatchedLogHandler: LogHandler {
         }
     }
 
-    /// The handler's metadata with the provider's, the event's and its error's, as
+    /// The handler's metadata with the provider's, an event's own and its error's, as
     /// `StreamLogHandler` merges them; nil for none.
-    private func effectiveMetadata(_ event: LogEvent) -> String? {
+    private func effectiveMetadata(explicit: Logger.Metadata?, error: (any Error)?) -> String? {
         let provided = metadataProvider?.get() ?? [:]
-        guard !provided.isEmpty || !(event.metadata ?? [:]).isEmpty || event.error != nil else {
+        guard !provided.isEmpty || !(explicit ?? [:]).isEmpty || error != nil else {
             return prettyMetadata
         }
         var merged = metadata
         merged.merge(provided) { _, provided in provided }
-        merged.merge(event.metadata ?? [:]) { _, explicit in explicit }
-        if let error = event.error {
+        merged.merge(explicit ?? [:]) { _, explicit in explicit }
+        if let error {
             merged["error.message"] = "\(error)"
             merged["error.type"] = "\(String(reflecting: type(of: error)))"
         }

@@ -23,12 +23,12 @@ struct RequestLog: Sendable {
     }
 
     func record(_ request: S3Request, status: Int, bytes: Int64, elapsed: Duration, requestID: String?) {
+        guard isEnabled else { return }
         if let batched {
-            guard batched.logLevel <= .info else { return }
             batched.log(level: .info, source: Self.source) { buffer in
                 Self.appendLine(request, status: status, bytes: bytes, elapsed: elapsed, requestID: requestID, to: &buffer)
             }
-        } else if logger.logLevel <= .info {
+        } else {
             let text = Self.line(request, status: status, bytes: bytes, elapsed: elapsed, requestID: requestID)
             logger.info(Logger.Message(stringLiteral: text), source: Self.source)
         }
