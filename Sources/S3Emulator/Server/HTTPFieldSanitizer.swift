@@ -35,19 +35,21 @@ enum HTTPFieldSanitizer {
     /// `name` lowercased when it is a token (RFC 9110 §5.6.2); nil otherwise.
     static func lowercasedToken(_ name: String) -> String? {
         var hasUppercase = false
-        let isToken = URIEncoding.withUTF8(name) { bytes -> Bool in
-            guard !bytes.isEmpty else { return false }
-            for byte in bytes {
-                switch tokenClass(of: byte) {
-                case .lowercase: continue
-                case .uppercase: hasUppercase = true
-                case .invalid: return false
-                }
-            }
-            return true
-        }
-        guard isToken else { return nil }
+        guard URIEncoding.withUTF8(name, { isToken($0, hasUppercase: &hasUppercase) }) else { return nil }
         return hasUppercase ? name.lowercased() : name
+    }
+
+    /// Whether `name` is a token, in any letter case; `hasUppercase` tells whether it has capitals.
+    static func isToken(_ name: UnsafeBufferPointer<UInt8>, hasUppercase: inout Bool) -> Bool {
+        guard !name.isEmpty else { return false }
+        for byte in name {
+            switch tokenClass(of: byte) {
+            case .lowercase: continue
+            case .uppercase: hasUppercase = true
+            case .invalid: return false
+            }
+        }
+        return true
     }
 
     private enum TokenClass {
@@ -73,14 +75,7 @@ enum HTTPFieldSanitizer {
 
     /// `value` without spaces or tabs at its ends and with control characters as spaces.
     static func legalValue(_ value: String) -> String {
-        let isLegal = URIEncoding.withUTF8(value) { bytes -> Bool in
-            guard let first = bytes.first, let last = bytes.last else { return true }
-            if first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 { return false }
-            for byte in bytes where byte < 0x20 && byte != 0x09 || byte == 0x7F {
-                return false
-            }
-            return true
-        }
+        let isLegal = URIEncoding.withUTF8(value, isLegalValue)
         if isLegal { return value }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(value.utf8.count)
@@ -96,5 +91,15 @@ enum HTTPFieldSanitizer {
             }
         }
         return String(decoding: bytes[..<(lastVisible + 1)], as: UTF8.self)
+    }
+
+    /// Whether `value` is its own ``legalValue(_:)``: no space or tab at its ends, no control character.
+    static func isLegalValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = bytes.first, let last = bytes.last else { return true }
+        if first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 { return false }
+        for byte in bytes where byte < 0x20 && byte != 0x09 || byte == 0x7F {
+            return false
+        }
+        return true
     }
 }

@@ -24,42 +24,56 @@ enum ResponseHead {
         status: Int, headers: S3Headers, contentLength: Int64?, date: String, allocator: ByteBufferAllocator,
         reservingBody: Int = 0
     ) -> ByteBuffer {
-        // The status line, Date, Server, a length and the blank line take under 128 bytes.
-        var size = 128 + date.utf8.count + reservingBody
-        for field in headers.fields {
-            size += field.name.utf8.count + field.value.utf8.count + 4
-        }
-        var buffer = allocator.buffer(capacity: size)
-        buffer.writeStaticString("HTTP/1.1 ")
-        buffer.writeString(String(status))
-        buffer.writeStaticString(" ")
-        buffer.writeString(HTTPResponseStatus(statusCode: status).reasonPhrase)
-        buffer.writeStaticString("\r\n")
-        var hasLength = false
-        for (name, value) in headers.fields {
-            switch name {
-            case "date", "server":
-                continue  // s3emu's own, below
-            case "content-length", "transfer-encoding":
-                guard contentLength != nil else { continue }  // a response without a body has no framing
-                if name == "transfer-encoding" { continue }  // a length frames every body
-                hasLength = true
-            default:
-                break
+        // Each field is read in place, as bytes: iterating the fields copied each one's two
+        // strings, twice, which was most of the head's reference counting.
+        headers.fields.withUnsafeBufferPointer { fields in
+            // The status line, Date, Server, a length and the blank line take under 128 bytes.
+            var size = 128 + date.utf8.count + reservingBody
+            for index in fields.indices {
+                size += fields[index].name.utf8.count + fields[index].value.utf8.count + 4
             }
-            guard HTTPFieldSanitizer.lowercasedToken(name) != nil else { continue }
-            buffer.writeField(name, HTTPFieldSanitizer.legalValue(value))
-        }
-        buffer.writeStaticString("Date: ")
-        buffer.writeString(date)
-        buffer.writeStaticString("\r\nServer: AmazonS3\r\n")
-        if let contentLength, !hasLength {
-            buffer.writeStaticString("content-length: ")
-            buffer.writeString(String(contentLength))
+            var buffer = allocator.buffer(capacity: size)
+            buffer.writeStaticString("HTTP/1.1 ")
+            buffer.writeString(String(status))
+            buffer.writeStaticString(" ")
+            buffer.writeString(HTTPResponseStatus(statusCode: status).reasonPhrase)
             buffer.writeStaticString("\r\n")
+            var hasLength = false
+            for index in fields.indices {
+                URIEncoding.withUTF8(fields[index].name) { name in
+                    switch FieldRole(name) {
+                    case .own:
+                        return  // s3emu's own, below
+                    case .length:
+                        guard contentLength != nil else { return }  // a response without a body has no framing
+                        hasLength = true
+                    case .transferEncoding:
+                        return  // a length frames every body
+                    case .other:
+                        var hasUppercase = false
+                        guard HTTPFieldSanitizer.isToken(name, hasUppercase: &hasUppercase) else { return }
+                    }
+                    URIEncoding.withUTF8(fields[index].value) { value in
+                        if HTTPFieldSanitizer.isLegalValue(value) {
+                            buffer.writeField(name, value)
+                        } else {
+                            let legal = HTTPFieldSanitizer.legalValue(String(decoding: value, as: UTF8.self))
+                            URIEncoding.withUTF8(legal) { buffer.writeField(name, $0) }
+                        }
+                    }
+                }
+            }
+            buffer.writeStaticString("Date: ")
+            buffer.writeString(date)
+            buffer.writeStaticString("\r\nServer: AmazonS3\r\n")
+            if let contentLength, !hasLength {
+                buffer.writeStaticString("content-length: ")
+                buffer.writeString(String(contentLength))
+                buffer.writeStaticString("\r\n")
+            }
+            buffer.writeStaticString("\r\n")
+            return buffer
         }
-        buffer.writeStaticString("\r\n")
-        return buffer
     }
 
     /// `HTTP/1.1 100 Continue`.
@@ -69,29 +83,46 @@ enum ResponseHead {
     static let badRequest = ByteBuffer(staticString: "HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
 }
 
+/// What a response field's (lowercase) name is to the head.
+private enum FieldRole {
+    /// `Date` or `Server`: s3emu writes its own.
+    case own
+    case length
+    case transferEncoding
+    case other
+
+    init(_ name: UnsafeBufferPointer<UInt8>) {
+        func equals(_ literal: StaticString) -> Bool {
+            name.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        }
+        switch name.count {
+        case 4 where equals("date"), 6 where equals("server"): self = .own
+        case 14 where equals("content-length"): self = .length
+        case 17 where equals("transfer-encoding"): self = .transferEncoding
+        default: self = .other
+        }
+    }
+}
+
 extension ByteBuffer {
     /// Writes `name: value\r\n` with one capacity check and three copies (a response head has
     /// a dozen fields, and four writes each were a quarter of the head's cost).
-    fileprivate mutating func writeField(_ name: String, _ value: String) {
-        URIEncoding.withUTF8(name) { name in
-            URIEncoding.withUTF8(value) { value in
-                let count = name.count + value.count + 4
-                writeWithUnsafeMutableBytes(minimumWritableBytes: count) { target in
-                    var offset = 0
-                    func copy(_ bytes: UnsafeRawBufferPointer) {
-                        UnsafeMutableRawBufferPointer(rebasing: target[offset...]).copyMemory(from: bytes)
-                        offset += bytes.count
-                    }
-                    copy(UnsafeRawBufferPointer(name))
-                    target[offset] = UInt8(ascii: ":")
-                    target[offset + 1] = UInt8(ascii: " ")
-                    offset += 2
-                    copy(UnsafeRawBufferPointer(value))
-                    target[offset] = UInt8(ascii: "\r")
-                    target[offset + 1] = UInt8(ascii: "\n")
-                    return count
-                }
+    fileprivate mutating func writeField(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) {
+        let count = name.count + value.count + 4
+        writeWithUnsafeMutableBytes(minimumWritableBytes: count) { target in
+            var offset = 0
+            func copy(_ bytes: UnsafeBufferPointer<UInt8>) {
+                UnsafeMutableRawBufferPointer(rebasing: target[offset...]).copyMemory(from: UnsafeRawBufferPointer(bytes))
+                offset += bytes.count
             }
+            copy(name)
+            target[offset] = UInt8(ascii: ":")
+            target[offset + 1] = UInt8(ascii: " ")
+            offset += 2
+            copy(value)
+            target[offset] = UInt8(ascii: "\r")
+            target[offset + 1] = UInt8(ascii: "\n")
+            return count
         }
     }
 }
