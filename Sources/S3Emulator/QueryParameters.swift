@@ -3,73 +3,125 @@ public import S3EmulatorCore
 /// The query parameters of a request, in order, decoded when asked for.
 ///
 /// The whole query is checked when the request arrives (every name and value must decode, or
-/// the request is refused); names are decoded then, values only when a lookup asks for them:
-/// a presigned URL's `X-Amz-*` values are never decoded here, only by authentication.
+/// the request is refused). Parameters are byte ranges of the query as sent: a name is decoded
+/// then only when it has an escape or a `+`, a value only when a lookup asks for it. A presigned
+/// URL's `X-Amz-*` parameters are never decoded or copied here, only by authentication.
 public struct QueryParameters: Sendable {
-    /// Each parameter: its decoded name, and its value as sent (nil without `=`), still encoded.
-    private let parts: [(name: String, value: Substring?)]
+    /// The query as sent.
+    private let rawQuery: String
+    private let parts: [Part]
+
+    private struct Part: Sendable {
+        /// The name's bytes in the query.
+        var name: Range<Int>
+        /// The name decoded, when that differs from its bytes.
+        var decodedName: String?
+        /// The decoded name's length in bytes.
+        var nameLength: Int
+        /// The value's bytes in the query, still encoded; nil without `=`.
+        var value: Range<Int>?
+    }
 
     public init(rawQuery: String?) throws(S3Error) {
         guard let rawQuery, !rawQuery.isEmpty else {
+            self.rawQuery = ""
             self.parts = []
             return
         }
-        var parts: [(name: String, value: Substring?)] = []
+        var parts: [Part] = []
         parts.reserveCapacity(8)
         // Checked as bytes: this runs for every request, and a presigned URL's query is hundreds
         // of bytes (its escaped credential decodes to ASCII, so checking it allocates nothing).
-        var valid = true
-        URIEncoding.forEachQueryPart(rawQuery) { name, value in
-            guard let name = URIEncoding.formDecode(name), value.map(Self.decodes) ?? true else {
-                valid = false
-                return false
+        // The query is a String, so its bytes are UTF-8, and so is each part: they are split at
+        // ASCII bytes.
+        let valid = URIEncoding.withUTF8(rawQuery) { query -> Bool in
+            var valid = true
+            URIEncoding.forEachQueryPart(in: query) { name, value in
+                let nameBytes = UnsafeBufferPointer(rebasing: query[name])
+                var decodedName: String?
+                if Self.needsDecoding(nameBytes) {
+                    guard let decoded = URIEncoding.decode(nameBytes, plusIsSpace: true) else {
+                        valid = false
+                        return false
+                    }
+                    decodedName = decoded
+                }
+                if let value, !URIEncoding.decodes(validUTF8: UnsafeBufferPointer(rebasing: query[value])) {
+                    valid = false
+                    return false
+                }
+                parts.append(Part(name: name, decodedName: decodedName, nameLength: decodedName?.utf8.count ?? name.count, value: value))
+                return true
             }
-            parts.append((name, value))
-            return true
+            return valid
         }
         guard valid else {
             throw S3Error(.invalidArgument, message: "Invalid query string")
         }
+        self.rawQuery = rawQuery
         self.parts = parts
     }
 
     /// Every parameter, decoded (`+` is a space); a parameter without `=` has a nil value.
     public var items: [(name: String, value: String?)] {
-        parts.map { ($0.name, $0.value.map(Self.decoded)) }
+        parts.indices.map { (name(at: $0), parts[$0].value.map(decoded)) }
     }
 
     /// The value of `name`; `""` for a parameter present without a value (`?uploads`).
     public subscript(_ name: String) -> String? {
+        guard let index = index(of: name) else { return nil }
+        return parts[index].value.map(decoded) ?? ""
+    }
+
+    public func contains(_ name: String) -> Bool {
+        index(of: name) != nil
+    }
+
+    /// The decoded names that `isIncluded` accepts, in order. It sees each decoded name's
+    /// UTF-8 bytes; a name becomes a String only when it is included.
+    func names(where isIncluded: (UnsafeBufferPointer<UInt8>) -> Bool) -> [String] {
+        URIEncoding.withUTF8(rawQuery) { query in
+            parts.indices.compactMap { index in
+                if let decodedName = parts[index].decodedName {
+                    return URIEncoding.withUTF8(decodedName, isIncluded) ? decodedName : nil
+                }
+                let name = UnsafeBufferPointer(rebasing: query[parts[index].name])
+                return isIncluded(name) ? String(decoding: name, as: UTF8.self) : nil
+            }
+        }
+    }
+
+    /// The index of the first parameter named `name`. Most lookups miss, and a name of another
+    /// length is passed over without looking at its bytes.
+    private func index(of name: String) -> Int? {
         let count = name.utf8.count
-        for part in parts where part.name.utf8.count == count && part.name == name {
-            return part.value.map(Self.decoded) ?? ""
+        for index in parts.indices where parts[index].nameLength == count {
+            if let decodedName = parts[index].decodedName {
+                if decodedName == name { return index }
+            } else if URIEncoding.withUTF8(rawQuery, { query in
+                URIEncoding.withUTF8(name) { query[parts[index].name].elementsEqual($0) }
+            }) {
+                return index
+            }
         }
         return nil
     }
 
-    public func contains(_ name: String) -> Bool {
-        let count = name.utf8.count
-        return parts.contains { $0.name.utf8.count == count && $0.name == name }
-    }
-
-    /// The decoded names, in order.
-    var names: some Sequence<String> {
-        parts.lazy.map(\.name)
+    private func name(at index: Int) -> String {
+        parts[index].decodedName ?? decoded(parts[index].name)
     }
 
     // MARK: - Decoding
 
-    private static func needsDecoding(_ text: Substring) -> Bool {
-        text.utf8.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
+    private static func needsDecoding(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
     }
 
-    /// Whether `text` form-decodes (valid escapes, valid UTF-8).
-    private static func decodes(_ text: Substring) -> Bool {
-        text.utf8.withContiguousStorageIfAvailable(URIEncoding.decodes(validUTF8:)) ?? (URIEncoding.formDecode(text) != nil)
-    }
-
-    /// `text` form-decoded; checked at init.
-    private static func decoded(_ text: Substring) -> String {
-        needsDecoding(text) ? URIEncoding.formDecode(text) ?? String(text) : String(text)
+    /// The name or value at `range`, form-decoded; checked at init.
+    private func decoded(_ range: Range<Int>) -> String {
+        URIEncoding.withUTF8(rawQuery) { query in
+            let bytes = UnsafeBufferPointer(rebasing: query[range])
+            return URIEncoding.decode(bytes, plusIsSpace: true) ?? String(decoding: bytes, as: UTF8.self)
+        }
     }
 }

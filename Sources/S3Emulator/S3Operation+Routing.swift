@@ -3,7 +3,7 @@ import S3EmulatorCore
 extension S3Operation {
     /// Picks the operation from the method, the address and the query, as S3 does.
     static func route(method: String, address: RequestAddress, query: QueryParameters, headers: S3Headers) throws(S3Error) -> S3Operation {
-        let named = query.names.filter { S3SubResource.all.contains($0) }
+        let named = Set(query.names(where: S3SubResource.contains))
         guard address.bucket != nil else {
             guard method == "GET" else {
                 throw methodNotAllowed(method, resourceType: "SERVICE", allow: "GET")
@@ -12,9 +12,9 @@ extension S3Operation {
         }
         if method == "OPTIONS" { return .corsPreflight }
         if address.key == nil {
-            return try routeBucket(method: method, query: query, subResources: Set(named))
+            return try routeBucket(method: method, query: query, subResources: named)
         }
-        return try routeObject(method: method, query: query, headers: headers, subResources: Set(named))
+        return try routeObject(method: method, query: query, headers: headers, subResources: named)
     }
 
     private static func routeBucket(method: String, query: QueryParameters, subResources: Set<String>) throws(S3Error) -> S3Operation {

@@ -68,4 +68,12 @@ enum S3SubResource {
         "publicAccessBlock", "rename", "replication", "requestPayment", "restore", "retention", "select",
         "session", "tagging", "torrent", "uploadId", "uploads", "versionId", "versioning", "versions", "website",
     ]
+
+    /// Whether a query parameter's name, as UTF-8, is a sub-resource. Every sub-resource starts
+    /// with a lowercase letter, so a presigned URL's `X-Amz-*` parameters are passed over without
+    /// a String or a hash each.
+    static func contains(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = name.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) else { return false }
+        return all.contains(String(decoding: name, as: UTF8.self))
+    }
 }

@@ -15,8 +15,21 @@ final class QueryParametersTests: XCTestCase {
         XCTAssertNil(query["versionId"])
         XCTAssertTrue(query.contains("uploads"))
         XCTAssertFalse(query.contains("upload"))
-        XCTAssertEqual(Array(query.names), ["list-type", "prefix", "delimiter", "acl", "uploads", "x-y"])
+        XCTAssertEqual(query.names { _ in true }, ["list-type", "prefix", "delimiter", "acl", "uploads", "x-y"])
+        XCTAssertEqual(query.names(where: S3SubResource.contains), ["acl", "uploads"])
         XCTAssertEqual(query.items.map(\.value), ["2", "a/b c", "/", "", nil, "1"])
+    }
+
+    /// Names are matched by their decoded bytes: a name of the same length that differs, an
+    /// escaped name (longer as sent) and a `+` that decodes to a space.
+    func testLookupsCompareDecodedNames() throws {
+        let query = try QueryParameters(rawQuery: "X-Amz-Date=1&%61cl=2&a+b=3&versionid=4")
+        XCTAssertNil(query["partNumber"], "as long as X-Amz-Date")
+        XCTAssertEqual(query["acl"], "2")
+        XCTAssertEqual(query["a b"], "3")
+        XCTAssertNil(query["a+b"])
+        XCTAssertNil(query["versionId"], "names are case-sensitive")
+        XCTAssertEqual(query.names(where: S3SubResource.contains), ["acl"])
     }
 
     func testTheFirstOfRepeatedParametersCounts() throws {
