@@ -20,56 +20,58 @@ public struct RequestAddress: Sendable, Equatable {
     ///
     /// A host that is a bare domain, an IP address or an unknown name means path style.
     public static func resolve(host: String?, rawPath: String, domains: [String]) throws(S3Error) -> RequestAddress {
-        var virtualBucket: String?
-        if let host {
-            virtualBucket = bucket(inHost: hostWithoutPort(host), domains: domains)
+        let virtualBucket = host.flatMap { bucket(inHost: $0, domains: domains) }
+        // Split and decoded as bytes: this runs for every request.
+        let resolved = URIEncoding.withUTF8(rawPath) { path -> Result<RequestAddress, S3Error> in
+            Result { () throws(S3Error) in
+                guard path.first == UInt8(ascii: "/") else {
+                    throw S3Error(.invalidURI, message: "Couldn't parse the specified URI.")
+                }
+                let rest = path[1...]
+                if let virtualBucket {
+                    return RequestAddress(bucket: virtualBucket, key: rest.isEmpty ? nil : try decode(rest), isVirtualHosted: true)
+                }
+                guard !rest.isEmpty else { return RequestAddress(bucket: nil, key: nil) }
+                guard let slash = rest.firstIndex(of: UInt8(ascii: "/")) else {
+                    return RequestAddress(bucket: try decode(rest), key: nil)
+                }
+                let bucket = try decode(rest[..<slash])
+                let key = rest[(slash + 1)...]
+                return RequestAddress(bucket: bucket, key: key.isEmpty ? nil : try decode(key))
+            }
         }
-        guard rawPath.hasPrefix("/") else {
-            throw S3Error(.invalidURI, message: "Couldn't parse the specified URI.")
-        }
-        let path = rawPath.dropFirst()
-        if let virtualBucket {
-            guard !path.isEmpty else { return RequestAddress(bucket: virtualBucket, key: nil, isVirtualHosted: true) }
-            return RequestAddress(bucket: virtualBucket, key: try decode(path), isVirtualHosted: true)
-        }
-        guard !path.isEmpty else { return RequestAddress(bucket: nil, key: nil) }
-        guard let slash = path.firstIndex(of: "/") else {
-            return RequestAddress(bucket: try decode(path), key: nil)
-        }
-        let bucket = try decode(path[..<slash])
-        let rest = path[path.index(after: slash)...]
-        return RequestAddress(bucket: bucket, key: rest.isEmpty ? nil : try decode(rest))
+        return try resolved.get()
     }
 
-    /// The bucket of a virtual-hosted–style host (`photos.localhost` → `photos`): the host,
-    /// lowercased, with `.domain` removed from its end. Nil for a bare domain or another host.
-    private static func bucket(inHost host: Substring, domains: [String]) -> String? {
-        let name = host.isLowercaseASCII ? host : Substring(host.lowercased())
-        let bytes = name.utf8
-        for domain in domains {
-            let suffixLength = domain.utf8.count + 1
-            guard bytes.count > suffixLength else { continue }
-            let dot = bytes.index(bytes.endIndex, offsetBy: -suffixLength)
-            guard bytes[dot] == UInt8(ascii: "."), bytes[bytes.index(after: dot)...].elementsEqual(domain.utf8) else { continue }
-            return String(name[..<dot])
+    /// The bucket of a virtual-hosted–style host (`photos.localhost:9000` → `photos`): the host
+    /// without its port, lowercased, with `.domain` removed from its end. Nil for a bare domain
+    /// or another host.
+    private static func bucket(inHost host: String, domains: [String]) -> String? {
+        guard !domains.isEmpty else { return nil }
+        let name = host.isLowercaseASCII ? host : host.lowercased()
+        return URIEncoding.withUTF8(name) { bytes -> String? in
+            // Without the port: `[::1]:9000` → `[::1]`, `localhost:9000` → `localhost`.
+            var length = bytes.count
+            if bytes.first == UInt8(ascii: "[") {
+                if let end = bytes.firstIndex(of: UInt8(ascii: "]")) { length = end + 1 }
+            } else if let colon = bytes.lastIndex(of: UInt8(ascii: ":")) {
+                length = colon
+            }
+            for domain in domains {
+                let suffixLength = domain.utf8.count + 1
+                guard length > suffixLength else { continue }
+                let dot = length - suffixLength
+                guard bytes[dot] == UInt8(ascii: "."), bytes[(dot + 1)..<length].elementsEqual(domain.utf8) else { continue }
+                return String(decoding: bytes[..<dot], as: UTF8.self)
+            }
+            return nil
         }
-        return nil
     }
 
-    private static func decode(_ part: Substring) throws(S3Error) -> String {
-        guard let decoded = URIEncoding.percentDecode(part) else {
+    private static func decode(_ part: Slice<UnsafeBufferPointer<UInt8>>) throws(S3Error) -> String {
+        guard let decoded = URIEncoding.decode(UnsafeBufferPointer(rebasing: part), plusIsSpace: false) else {
             throw S3Error(.invalidURI, message: "Couldn't parse the specified URI.")
         }
         return decoded
-    }
-
-    static func hostWithoutPort(_ host: String) -> Substring {
-        if host.hasPrefix("[") {
-            // [::1]:9000
-            if let end = host.firstIndex(of: "]") { return host[...end] }
-            return host[...]
-        }
-        if let colon = host.lastIndex(of: ":") { return host[..<colon] }
-        return host[...]
     }
 }
