@@ -1,18 +1,32 @@
 import Crypto
 import Synchronization
 
-/// A SigV4 signing key, with an HMAC already keyed by it: a signature then costs the message's
-/// hashing alone, not the key's two blocks as well.
+/// A SigV4 signing key, with HMAC-SHA256's two hash states already keyed by it (RFC 2104): a
+/// signature then costs the message's hashing alone, not the key's two blocks as well.
 ///
-/// `@unchecked Sendable`: `keyed` is never mutated; each signature works on a copy, and
-/// swift-crypto's hash state is copy-on-write (a shared state is copied before an update).
+/// The states are SHA-256 hashers, not swift-crypto's `HMAC`: `HMAC.update(data:)` is generic
+/// and reached this module unspecialized, which cost a presigned GET more than the hashing.
+///
+/// `@unchecked Sendable`: `inner` and `outer` are never mutated; each signature works on
+/// copies, and swift-crypto's hash state is copy-on-write (a shared state is copied before an
+/// update).
 struct SigningKey: @unchecked Sendable, Equatable {
     let bytes: [UInt8]
-    private let keyed: HMAC<SHA256>
+    /// SHA-256 after `(key ⊕ ipad)`, and after `(key ⊕ opad)`.
+    private let inner: SHA256
+    private let outer: SHA256
 
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
-        self.keyed = HMAC<SHA256>(key: SymmetricKey(data: bytes))
+        // The key as one block: hashed first when longer, padded with zeros.
+        var block = bytes.count > SHA256.blockByteCount ? Array(SHA256.hash(data: bytes)) : bytes
+        block += repeatElement(0, count: SHA256.blockByteCount - block.count)
+        var inner = SHA256()
+        inner.update(data: block.map { $0 ^ 0x36 })
+        var outer = SHA256()
+        outer.update(data: block.map { $0 ^ 0x5C })
+        self.inner = inner
+        self.outer = outer
     }
 
     /// The lowercase hex HMAC-SHA256 of `message` under this key.
@@ -23,9 +37,11 @@ struct SigningKey: @unchecked Sendable, Equatable {
 
     /// The lowercase hex HMAC-SHA256 of `message`'s bytes under this key.
     func hexSignature(of message: UnsafeRawBufferPointer) -> String {
-        var mac = keyed
-        mac.update(data: message)
-        return AuthBytes.hex(mac.finalize())
+        var inner = self.inner
+        inner.update(bufferPointer: message)
+        var outer = self.outer
+        inner.finalize().withUnsafeBytes { outer.update(bufferPointer: $0) }
+        return AuthBytes.hex(outer.finalize())
     }
 
     static func == (lhs: SigningKey, rhs: SigningKey) -> Bool {

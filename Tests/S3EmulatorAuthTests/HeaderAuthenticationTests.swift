@@ -283,4 +283,22 @@ final class HeaderAuthenticationTests: XCTestCase {
             XCTAssertEqual(key.hexSignature(of: message), SigV4.hexSignature(key: bytes, message: message))
         }
     }
+
+    /// Keys of every length sign as swift-crypto's HMAC does: shorter than a block (a SigV4
+    /// signing key is 32 bytes), exactly a block, and longer (hashed first). With RFC 4231's
+    /// test case 2 as a fixed point.
+    func testASigningKeyOfAnyLengthSignsAsHMACDoes() {
+        XCTAssertEqual(
+            SigningKey(Array("Jefe".utf8)).hexSignature(of: "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        )
+        for length in [0, 1, 32, 63, 64, 65, 131] {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
+            for message in ["", "a", String(repeating: "x", count: 200)] {
+                XCTAssertEqual(
+                    SigningKey(bytes).hexSignature(of: message), SigV4.hexSignature(key: bytes, message: message), "key of \(length) bytes"
+                )
+            }
+        }
+    }
 }
