@@ -121,6 +121,16 @@ struct CanonicalRequest {
         var index = 0
         let count = raw.count
         while index < count {
+            // A run of bytes that stay as they are, copied at once (most of a presigned query).
+            var end = index
+            while end < count, isUnreserved(raw[end]) || (keepSlash && raw[end] == UInt8(ascii: "/")) {
+                end += 1
+            }
+            if end > index {
+                out.append(UnsafeBufferPointer(rebasing: raw[index..<end]))
+                index = end
+                continue
+            }
             let byte = raw[index]
             if byte == UInt8(ascii: "%"), index + 2 < count,
                 let high = AuthBytes.hexValue(raw[index + 1]), let low = AuthBytes.hexValue(raw[index + 2])
@@ -129,13 +139,7 @@ struct CanonicalRequest {
                 index += 3
                 continue
             }
-            if keepSlash && byte == UInt8(ascii: "/") {
-                out.append(byte)
-            } else if plusIsSpace && byte == UInt8(ascii: "+") {
-                appendEncoded(0x20, to: &out)
-            } else {
-                appendEncoded(byte, to: &out)
-            }
+            appendEncoded(plusIsSpace && byte == UInt8(ascii: "+") ? 0x20 : byte, to: &out)
             index += 1
         }
     }
@@ -182,7 +186,7 @@ struct CanonicalRequest {
                     return order != 0 ? order < 0 : compare(bytes[lhs.value], bytes[rhs.value]) < 0
                 }
                 // Presigned URLs usually come sorted already.
-                if !zip(pairs, pairs.dropFirst()).allSatisfy({ !precedes($1, $0) }) {
+                if pairs.indices.dropFirst().contains(where: { precedes(pairs[$0], pairs[$0 - 1]) }) {
                     pairs.sort(by: precedes)
                 }
                 for (index, pair) in pairs.enumerated() {

@@ -163,12 +163,34 @@ private struct PresignedParameters {
     var signedHeaders: Range<Int>
     var signature: Range<Int>
 
-    private enum Slot: Int {
+    private enum Slot {
         case algorithm, credential, date, expires, signedHeaders, signature
     }
 
+    /// The slots found so far: six optionals on the stack (this runs for every presigned request).
+    private struct Found {
+        var algorithm, credential, date, expires, signedHeaders, signature: Range<Int>?
+
+        /// Fills `slot`; false when it was filled already (a repeated parameter).
+        mutating func fill(_ slot: Slot, with value: Range<Int>) -> Bool {
+            func fill(_ field: inout Range<Int>?) -> Bool {
+                guard field == nil else { return false }
+                field = value
+                return true
+            }
+            switch slot {
+            case .algorithm: return fill(&algorithm)
+            case .credential: return fill(&credential)
+            case .date: return fill(&date)
+            case .expires: return fill(&expires)
+            case .signedHeaders: return fill(&signedHeaders)
+            case .signature: return fill(&signature)
+            }
+        }
+    }
+
     init?(_ query: UnsafeBufferPointer<UInt8>) {
-        var slots: [Range<Int>?] = [nil, nil, nil, nil, nil, nil]
+        var found = Found()
         var usable = true
         URIEncoding.forEachQueryPart(in: query) { name, value in
             let nameBytes = UnsafeBufferPointer(rebasing: query[name])
@@ -178,7 +200,7 @@ private struct PresignedParameters {
                 usable = false
                 return false
             }
-            if let value, query[value].contains(where: { $0 == UInt8(ascii: "+") }) {
+            if let value, query[value].contains(UInt8(ascii: "+")) {
                 usable = false
                 return false
             }
@@ -189,20 +211,18 @@ private struct PresignedParameters {
                 usable = false
                 return false
             case .slot(let slot):
-                guard slots[slot.rawValue] == nil, let value else {
+                guard let value, found.fill(slot, with: value) else {
                     usable = false
                     return false
                 }
-                slots[slot.rawValue] = value
                 return true
             }
         }
-        guard usable, let algorithm = slots[0], let credential = slots[1], let date = slots[2], let expires = slots[3],
-            let signedHeaders = slots[4], let signature = slots[5]
+        guard usable, let algorithm = found.algorithm, let credential = found.credential, let date = found.date,
+            let expires = found.expires, let signedHeaders = found.signedHeaders, let signature = found.signature
         else { return nil }
-        for range in [algorithm, date, expires, signature] where query[range].contains(UInt8(ascii: "%")) {
-            return nil
-        }
+        func isEscaped(_ range: Range<Int>) -> Bool { query[range].contains(UInt8(ascii: "%")) }
+        guard !isEscaped(algorithm), !isEscaped(date), !isEscaped(expires), !isEscaped(signature) else { return nil }
         self.algorithm = algorithm
         self.credential = credential
         self.date = date
@@ -218,19 +238,28 @@ private struct PresignedParameters {
         case other
     }
 
-    private static let names: [(lowercased: String, kind: Kind)] = [
-        ("x-amz-algorithm", .slot(.algorithm)), ("x-amz-credential", .slot(.credential)), ("x-amz-date", .slot(.date)),
-        ("x-amz-expires", .slot(.expires)), ("x-amz-signedheaders", .slot(.signedHeaders)),
-        ("x-amz-signature", .slot(.signature)), ("x-amz-security-token", .refused), ("x-amz-content-sha256", .refused),
-    ]
-
+    /// What a parameter's name is to this path. Signature Version 2's names count only in their
+    /// exact case, SigV4's in any case. Picked by length first: most names are passed over
+    /// without a comparison.
     private static func classify(_ name: UnsafeBufferPointer<UInt8>) -> Kind {
-        // Signature Version 2's parameters, which only count in their exact case.
-        if name.elementsEqual("Signature".utf8) || name.elementsEqual("AWSAccessKeyId".utf8) { return .refused }
-        guard name.count >= 10, name.count <= 20 else { return .other }
-        for (lowercased, kind) in names where AuthBytes.equalsIgnoringASCIICase(name, lowercased: lowercased.utf8) {
-            return kind
+        func equals(_ literal: StaticString) -> Bool {
+            name.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
         }
-        return .other
+        func equalsIgnoringCase(_ lowercased: StaticString) -> Bool {
+            AuthBytes.equalsIgnoringASCIICase(
+                name, lowercased: UnsafeBufferPointer(start: lowercased.utf8Start, count: lowercased.utf8CodeUnitCount)
+            )
+        }
+        switch name.count {
+        case 9 where equals("Signature"), 14 where equals("AWSAccessKeyId"): return .refused
+        case 10 where equalsIgnoringCase("x-amz-date"): return .slot(.date)
+        case 13 where equalsIgnoringCase("x-amz-expires"): return .slot(.expires)
+        case 15 where equalsIgnoringCase("x-amz-algorithm"): return .slot(.algorithm)
+        case 15 where equalsIgnoringCase("x-amz-signature"): return .slot(.signature)
+        case 16 where equalsIgnoringCase("x-amz-credential"): return .slot(.credential)
+        case 19 where equalsIgnoringCase("x-amz-signedheaders"): return .slot(.signedHeaders)
+        case 20 where equalsIgnoringCase("x-amz-security-token") || equalsIgnoringCase("x-amz-content-sha256"): return .refused
+        default: return .other
+        }
     }
 }
