@@ -48,8 +48,7 @@ final class AuthorizationSubjectTests: XCTestCase {
 
     func testASettingsLoadThatAnInvalidationOvertookIsNotKept() {
         let cache = BucketSettingsCache()
-        var stale = BucketSettings.none
-        stale.objectOwnership = "ObjectWriter"
+        let stale = BucketSettings(objectOwnership: "ObjectWriter")
         // The load read the old configuration; a PutBucketOwnershipControls committed and
         // invalidated before the load finished.
         let first = cache.settings(for: "b") {
@@ -60,9 +59,7 @@ final class AuthorizationSubjectTests: XCTestCase {
         var loads = 0
         let second = cache.settings(for: "b") {
             loads += 1
-            var current = BucketSettings.none
-            current.objectOwnership = "BucketOwnerEnforced"
-            return current
+            return BucketSettings(objectOwnership: "BucketOwnerEnforced")
         }
         XCTAssertEqual(loads, 1, "the overtaken load was not cached")
         XCTAssertEqual(second.objectOwnership, "BucketOwnerEnforced")

@@ -5,7 +5,10 @@ import Synchronization
 
 /// A bucket's access settings, compiled from its stored configurations: the bucket policy,
 /// Block Public Access, Object Ownership, the canned bucket ACL and the CORS rules.
-struct BucketSettings: Sendable {
+///
+/// Immutable, and a class: the settings are read from ``BucketSettingsCache`` two or three times
+/// per request, and a reference is one count where a struct of six fields was nine.
+final class BucketSettings: Sendable {
     /// The configuration names under which the settings are stored.
     enum Name {
         static let policy = "policy"
@@ -15,16 +18,16 @@ struct BucketSettings: Sendable {
         static let cors = "cors"
     }
 
-    var policy: PolicyDocument?
-    var publicAccessBlock: PublicAccessBlockSettings?
+    let policy: PolicyDocument?
+    let publicAccessBlock: PublicAccessBlockSettings?
     /// nil when the bucket has no ownership controls (ACLs then work as `ObjectWriter`).
-    var objectOwnership: String?
+    let objectOwnership: String?
     /// The bucket's ACL (private when none was set).
-    var acl = AccessControlList(stored: nil)
+    let acl: AccessControlList
     /// The CORS rules (stored as their XML document); nil when the bucket has none.
-    var cors: CORSConfiguration?
+    let cors: CORSConfiguration?
     /// The versioning state; nil when the bucket never had versioning enabled.
-    var versioning: BucketVersioning?
+    let versioning: BucketVersioning?
 
     /// ACLs are disabled under `BucketOwnerEnforced`, the default for new buckets.
     var aclsEnabled: Bool { objectOwnership != ObjectOwnership.bucketOwnerEnforced }
@@ -35,13 +38,14 @@ struct BucketSettings: Sendable {
         self.policy = policy
         self.publicAccessBlock = publicAccessBlock
         self.objectOwnership = objectOwnership
+        self.acl = AccessControlList(stored: nil)
+        self.cors = nil
+        self.versioning = nil
     }
 
     /// Compiles stored configurations. A stored policy that no longer compiles is dropped.
     init(bucket: String, configurations: [String: String]) {
-        if let text = configurations[Name.policy] {
-            policy = try? PolicyDocument(parsing: text, kind: .bucketPolicy(bucket: bucket))
-        }
+        policy = configurations[Name.policy].flatMap { try? PolicyDocument(parsing: $0, kind: .bucketPolicy(bucket: bucket)) }
         publicAccessBlock = configurations[Name.publicAccessBlock].flatMap(PublicAccessBlockSettings.init(stored:))
         objectOwnership = configurations[Name.ownershipControls]
         acl = AccessControlList(stored: configurations[Name.acl])
