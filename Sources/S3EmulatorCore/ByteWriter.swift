@@ -1,19 +1,18 @@
-import S3EmulatorCore
-
 /// Writes bytes into a buffer of fixed capacity, checking every write against it: the canonical
-/// request and the string to sign are built in place, in one allocation, from an upper bound of
-/// their size.
-struct ByteWriter {
-    private let buffer: UnsafeMutableBufferPointer<UInt8>
+/// request, the string to sign and a response head are built in place, in one allocation, from
+/// an upper bound of their size.
+public struct ByteWriter {
+    @usableFromInline let buffer: UnsafeMutableBufferPointer<UInt8>
     /// The bytes written so far; lowering it drops the last ones.
-    var count = 0
+    public var count = 0
 
-    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+    @inlinable
+    public init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
         self.buffer = buffer
     }
 
     /// A string of at most `capacity` bytes of UTF-8, written by `body`.
-    static func string(capacity: Int, _ body: (inout ByteWriter) -> Void) -> String {
+    public static func string(capacity: Int, _ body: (inout ByteWriter) -> Void) -> String {
         String(unsafeUninitializedCapacity: max(capacity, 1)) { buffer in
             var writer = ByteWriter(buffer)
             body(&writer)
@@ -21,15 +20,23 @@ struct ByteWriter {
         }
     }
 
-    @inline(__always)
-    mutating func append(_ byte: UInt8) {
+    @inlinable @inline(__always)
+    public mutating func append(_ byte: UInt8) {
         precondition(count < buffer.count, "ByteWriter: capacity exceeded")
         buffer[count] = byte
         count += 1
     }
 
-    @inline(__always)
-    mutating func append(_ first: UInt8, _ second: UInt8, _ third: UInt8) {
+    @inlinable @inline(__always)
+    public mutating func append(_ first: UInt8, _ second: UInt8) {
+        precondition(count + 2 <= buffer.count, "ByteWriter: capacity exceeded")
+        buffer[count] = first
+        buffer[count + 1] = second
+        count += 2
+    }
+
+    @inlinable @inline(__always)
+    public mutating func append(_ first: UInt8, _ second: UInt8, _ third: UInt8) {
         precondition(count + 3 <= buffer.count, "ByteWriter: capacity exceeded")
         buffer[count] = first
         buffer[count + 1] = second
@@ -37,19 +44,40 @@ struct ByteWriter {
         count += 3
     }
 
-    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+    @inlinable
+    public mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard !bytes.isEmpty else { return }
         precondition(count + bytes.count <= buffer.count, "ByteWriter: capacity exceeded")
         UnsafeMutableRawPointer(buffer.baseAddress! + count).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
         count += bytes.count
     }
 
-    mutating func append(_ text: String) {
+    @inlinable
+    public mutating func append(_ text: String) {
         URIEncoding.withUTF8(text) { append($0) }
     }
 
+    @inlinable
+    public mutating func append(_ text: StaticString) {
+        append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// `value` in decimal.
+    @inlinable
+    public mutating func appendDecimal(_ value: Int64) {
+        if value < 0 { append(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        var divisor: UInt64 = 1
+        while magnitude / divisor >= 10 { divisor *= 10 }
+        repeat {
+            append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude / divisor % 10))
+            divisor /= 10
+        } while divisor > 0
+    }
+
     /// The bytes written in `range` (valid until they are overwritten).
-    func written(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+    @inlinable
+    public func written(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
         precondition(range.upperBound <= count)
         return UnsafeBufferPointer(rebasing: buffer[range])
     }

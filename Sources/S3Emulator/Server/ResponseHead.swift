@@ -25,53 +25,60 @@ enum ResponseHead {
         reservingBody: Int = 0
     ) -> ByteBuffer {
         // Each field is read in place, as bytes: iterating the fields copied each one's two
-        // strings, twice, which was most of the head's reference counting.
+        // strings, twice, which was most of the head's reference counting. The head is written
+        // into the buffer's memory in one pass (a ByteBuffer write per piece checked and grew it
+        // each time).
         headers.fields.withUnsafeBufferPointer { fields in
-            // The status line, Date, Server, a length and the blank line take under 128 bytes.
-            var size = 128 + date.utf8.count + reservingBody
+            let reason = HTTPResponseStatus(statusCode: status).reasonPhrase
+            // The status line's frame, Date, Server, a length and the blank line take under 128 bytes.
+            var headSize = 128 + reason.utf8.count + date.utf8.count
             for index in fields.indices {
-                size += fields[index].name.utf8.count + fields[index].value.utf8.count + 4
+                headSize += fields[index].name.utf8.count + fields[index].value.utf8.count + 4
             }
-            var buffer = allocator.buffer(capacity: size)
-            buffer.writeStaticString("HTTP/1.1 ")
-            buffer.writeString(String(status))
-            buffer.writeStaticString(" ")
-            buffer.writeString(HTTPResponseStatus(statusCode: status).reasonPhrase)
-            buffer.writeStaticString("\r\n")
-            var hasLength = false
-            for index in fields.indices {
-                URIEncoding.withUTF8(fields[index].name) { name in
-                    switch FieldRole(name) {
-                    case .own:
-                        return  // s3emu's own, below
-                    case .length:
-                        guard contentLength != nil else { return }  // a response without a body has no framing
-                        hasLength = true
-                    case .transferEncoding:
-                        return  // a length frames every body
-                    case .other:
-                        var hasUppercase = false
-                        guard HTTPFieldSanitizer.isToken(name, hasUppercase: &hasUppercase) else { return }
-                    }
-                    URIEncoding.withUTF8(fields[index].value) { value in
-                        if HTTPFieldSanitizer.isLegalValue(value) {
-                            buffer.writeField(name, value)
-                        } else {
-                            let legal = HTTPFieldSanitizer.legalValue(String(decoding: value, as: UTF8.self))
-                            URIEncoding.withUTF8(legal) { buffer.writeField(name, $0) }
+            var buffer = allocator.buffer(capacity: headSize + reservingBody)
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: headSize) { target in
+                var out = ByteWriter(target.bindMemory(to: UInt8.self))
+                out.append("HTTP/1.1 ")
+                out.appendDecimal(Int64(status))
+                out.append(UInt8(ascii: " "))
+                out.append(reason)
+                out.append(UInt8(ascii: "\r"), UInt8(ascii: "\n"))
+                var hasLength = false
+                for index in fields.indices {
+                    URIEncoding.withUTF8(fields[index].name) { name in
+                        switch FieldRole(name) {
+                        case .own:
+                            return  // s3emu's own, below
+                        case .length:
+                            guard contentLength != nil else { return }  // a response without a body has no framing
+                            hasLength = true
+                        case .transferEncoding:
+                            return  // a length frames every body
+                        case .other:
+                            var hasUppercase = false
+                            guard HTTPFieldSanitizer.isToken(name, hasUppercase: &hasUppercase) else { return }
+                        }
+                        URIEncoding.withUTF8(fields[index].value) { value in
+                            if HTTPFieldSanitizer.isLegalValue(value) {
+                                out.appendField(name, value)
+                            } else {
+                                let legal = HTTPFieldSanitizer.legalValue(String(decoding: value, as: UTF8.self))
+                                URIEncoding.withUTF8(legal) { out.appendField(name, $0) }
+                            }
                         }
                     }
                 }
+                out.append("Date: ")
+                out.append(date)
+                out.append("\r\nServer: AmazonS3\r\n")
+                if let contentLength, !hasLength {
+                    out.append("content-length: ")
+                    out.appendDecimal(contentLength)
+                    out.append(UInt8(ascii: "\r"), UInt8(ascii: "\n"))
+                }
+                out.append(UInt8(ascii: "\r"), UInt8(ascii: "\n"))
+                return out.count
             }
-            buffer.writeStaticString("Date: ")
-            buffer.writeString(date)
-            buffer.writeStaticString("\r\nServer: AmazonS3\r\n")
-            if let contentLength, !hasLength {
-                buffer.writeStaticString("content-length: ")
-                buffer.writeString(String(contentLength))
-                buffer.writeStaticString("\r\n")
-            }
-            buffer.writeStaticString("\r\n")
             return buffer
         }
     }
@@ -104,25 +111,12 @@ private enum FieldRole {
     }
 }
 
-extension ByteBuffer {
-    /// Writes `name: value\r\n` with one capacity check and three copies (a response head has
-    /// a dozen fields, and four writes each were a quarter of the head's cost).
-    fileprivate mutating func writeField(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) {
-        let count = name.count + value.count + 4
-        writeWithUnsafeMutableBytes(minimumWritableBytes: count) { target in
-            var offset = 0
-            func copy(_ bytes: UnsafeBufferPointer<UInt8>) {
-                UnsafeMutableRawBufferPointer(rebasing: target[offset...]).copyMemory(from: UnsafeRawBufferPointer(bytes))
-                offset += bytes.count
-            }
-            copy(name)
-            target[offset] = UInt8(ascii: ":")
-            target[offset + 1] = UInt8(ascii: " ")
-            offset += 2
-            copy(value)
-            target[offset] = UInt8(ascii: "\r")
-            target[offset + 1] = UInt8(ascii: "\n")
-            return count
-        }
+extension ByteWriter {
+    /// `name: value\r\n`.
+    fileprivate mutating func appendField(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) {
+        append(name)
+        append(UInt8(ascii: ":"), UInt8(ascii: " "))
+        append(value)
+        append(UInt8(ascii: "\r"), UInt8(ascii: "\n"))
     }
 }
