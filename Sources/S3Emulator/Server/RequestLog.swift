@@ -44,43 +44,37 @@ struct RequestLog: Sendable {
         return String(decoding: buffer, as: UTF8.self)
     }
 
+    /// The line, built in a stack buffer with one check per piece, then appended at once.
     private static func appendLine(
         _ request: S3Request, status: Int, bytes: Int64, elapsed: Duration, requestID: String?, to buffer: inout [UInt8]
     ) {
         let (seconds, attoseconds) = elapsed.components
         // Tenths of a millisecond, rounded half up (as %.1f, but without Foundation).
         let tenths = max(0, seconds) * 10_000 + (attoseconds + 50_000_000_000_000) / 100_000_000_000_000
-        append(request.method, to: &buffer)
-        buffer.append(UInt8(ascii: " "))
-        append(request.rawPath, to: &buffer)
-        if let query = request.rawQuery {
-            buffer.append(UInt8(ascii: "?"))
-            append(query, to: &buffer)
+        let requestID = requestID ?? "-"
+        // Four numbers of at most 20 digits and a sign, the separators and units.
+        let capacity = request.method.utf8.count + request.rawPath.utf8.count + (request.rawQuery?.utf8.count ?? 0)
+            + requestID.utf8.count + 4 * 21 + 16
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { line in
+            var out = ByteWriter(line)
+            out.append(request.method)
+            out.append(UInt8(ascii: " "))
+            out.append(request.rawPath)
+            if let query = request.rawQuery {
+                out.append(UInt8(ascii: "?"))
+                out.append(query)
+            }
+            out.append(UInt8(ascii: " "))
+            out.appendDecimal(Int64(status))
+            out.append(UInt8(ascii: " "))
+            out.appendDecimal(bytes)
+            out.append("B ")
+            out.appendDecimal(tenths / 10)
+            out.append(UInt8(ascii: "."))
+            out.appendDecimal(tenths % 10)
+            out.append("ms ")
+            out.append(requestID)
+            buffer.append(contentsOf: out.written(0..<out.count))
         }
-        buffer.append(UInt8(ascii: " "))
-        appendDecimal(Int64(status), to: &buffer)
-        buffer.append(UInt8(ascii: " "))
-        appendDecimal(bytes, to: &buffer)
-        buffer.append(contentsOf: "B ".utf8)
-        appendDecimal(tenths / 10, to: &buffer)
-        buffer.append(UInt8(ascii: "."))
-        appendDecimal(tenths % 10, to: &buffer)
-        buffer.append(contentsOf: "ms ".utf8)
-        append(requestID ?? "-", to: &buffer)
-    }
-
-    private static func append(_ text: String, to buffer: inout [UInt8]) {
-        URIEncoding.withUTF8(text) { buffer.append(contentsOf: $0) }
-    }
-
-    private static func appendDecimal(_ value: Int64, to buffer: inout [UInt8]) {
-        if value < 0 { buffer.append(UInt8(ascii: "-")) }
-        let magnitude = value.magnitude
-        var divisor: UInt64 = 1
-        while magnitude / divisor >= 10 { divisor *= 10 }
-        repeat {
-            buffer.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude / divisor % 10))
-            divisor /= 10
-        } while divisor > 0
     }
 }
