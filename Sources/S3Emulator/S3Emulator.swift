@@ -26,6 +26,9 @@ public final class S3Emulator: Sendable {
     public let configuration: EmulatorConfiguration
     let store: ObjectStore
     let logger: Logger
+    /// Whether each authorization decision's trace is logged (at debug level); the logger's
+    /// level is fixed, and checking it through the handler costs a copy of the handler.
+    let tracesAuthorization: Bool
     let owner: Owner
     let authenticator: SigV4Authenticator
     let identities: IdentityRegistry
@@ -35,6 +38,7 @@ public final class S3Emulator: Sendable {
     public init(configuration: EmulatorConfiguration, logger: Logger = Logger(label: "s3emu")) throws {
         self.configuration = configuration
         self.logger = logger
+        self.tracesAuthorization = logger.logLevel <= .debug
         self.identities = try IdentityRegistry(configuration: configuration)
         self.owner = Owner(accountID: configuration.accountID)
         self.store = try ObjectStore(configuration: configuration)

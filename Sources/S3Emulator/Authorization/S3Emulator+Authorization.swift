@@ -52,11 +52,13 @@ private final class LazyConditionKeys: Sendable {
 extension S3Emulator {
     /// Decides `action` on `resource` for the subject. Throws AccessDenied with AWS's message,
     /// the one-line explanation in `x-s3emu-authz`, and the full trace in the debug log.
+    /// `settings` are the bucket's, when the caller has them already.
     @discardableResult
     func authorize(
-        _ subject: AuthorizationSubject, action: String, resource: String, bucket: String?, acl: ACLGrant = .none
+        _ subject: AuthorizationSubject, action: String, resource: String, bucket: String?, acl: ACLGrant = .none,
+        settings: BucketSettings? = nil
     ) throws(S3Error) -> AuthorizationDecision {
-        let settings = bucket.map(bucketSettings) ?? .none
+        let settings = settings ?? bucket.map(bucketSettings) ?? .none
         let canonicalUserID = subject.identity.principal == .anonymous ? nil : owner.canonicalID
         let request = subject.evaluatesStatements(bucketPolicy: settings.policy)
             ? AuthorizationRequest(
@@ -72,7 +74,7 @@ extension S3Emulator {
             request, identityPolicies: subject.identity.policies, bucketPolicy: settings.policy,
             publicAccessBlock: effectivePublicAccessBlock(settings), acl: acl
         )
-        if logger.logLevel <= .debug {
+        if tracesAuthorization {
             logger.debug("authorization \(action) \(resource): \(decision.allowed ? "allowed" : "denied")", metadata: [
                 "trace": .array(decision.trace.map { .string($0) }),
             ])
@@ -124,8 +126,10 @@ extension S3Emulator {
         } else {
             resource = S3ARN.bucket(bucket ?? "")
         }
-        let acl = aclGrant(operation: operation, address: address, principal: subject.identity.principal)
-        return try authorize(subject, action: action, resource: resource, bucket: bucket, acl: acl).shortTrace
+        // Read once for the ACL and the policies.
+        let settings = bucket.map(bucketSettings)
+        let acl = aclGrant(operation: operation, address: address, principal: subject.identity.principal, settings: settings)
+        return try authorize(subject, action: action, resource: resource, bucket: bucket, acl: acl, settings: settings).shortTrace
     }
 
     /// The condition keys of a request, as the IAM and S3 condition key references define them.
@@ -177,9 +181,8 @@ extension S3Emulator {
     /// What the bucket or object ACL grants the request. ACLs only count when the bucket's
     /// Object Ownership allows them; only grants to the public groups matter, since the
     /// account's own principals are governed by policies.
-    private func aclGrant(operation: S3Operation, address: RequestAddress, principal: Principal) -> ACLGrant {
-        guard let bucket = address.bucket else { return .none }
-        let settings = bucketSettings(bucket)
+    private func aclGrant(operation: S3Operation, address: RequestAddress, principal: Principal, settings: BucketSettings?) -> ACLGrant {
+        guard let bucket = address.bucket, let settings else { return .none }
         guard settings.aclsEnabled else { return .none }
         let authenticated = principal != .anonymous
         func objectACL() -> AccessControlList {
