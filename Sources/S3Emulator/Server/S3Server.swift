@@ -216,13 +216,16 @@ public final class S3Server: Service {
         closes = closes || s3Request.method == "CONNECT"
         let bytes = response.body.length
         let date = dates.current(emulator.configuration.clock)
-        if case .stream(let length, let produce) = response.body {
+        switch response.body {
+        case .stream(let length, let produce):
             try await writeStreamed(
                 response, length: length, produce: produce, method: s3Request.method, to: handler, date: date,
                 channel: channel, writeTimeout: emulator.configuration.requestTimeout, thenClose: closes
             )
-        } else {
-            write(response, method: s3Request.method, to: handler, date: date, allocator: channel.allocator, thenClose: closes)
+        case .buffer(let body):
+            write(response, body: body, method: s3Request.method, to: handler, date: date, allocator: channel.allocator, thenClose: closes)
+        case .empty:
+            write(response, body: nil, method: s3Request.method, to: handler, date: date, allocator: channel.allocator, thenClose: closes)
         }
 
         if requestLog.isEnabled {
@@ -248,36 +251,34 @@ public final class S3Server: Service {
         return (hasBody, hasBody && method != "HEAD")
     }
 
-    /// Writes a response whose body is in memory (or empty), without suspending: a suspension
-    /// costs the connection's task a look at its executor preference.
+    /// Writes a response whose body is in memory (`body`; nil for none), without suspending: a
+    /// suspension costs the connection's task a look at its executor preference.
     private static func write(
-        _ response: S3Response, method: String, to handler: S3ConnectionHandler, date: String, allocator: ByteBufferAllocator,
-        thenClose: Bool
+        _ response: S3Response, body: ByteBuffer?, method: String, to handler: S3ConnectionHandler, date: String,
+        allocator: ByteBufferAllocator, thenClose: Bool
     ) {
         let status = response.status
         let (hasBody, sendsBody) = framing(status: status, method: method)
-        switch response.body {
-        case .empty, .stream:
-            assert(response.body.length == 0, "a streamed body is writeStreamed's")
+        guard let body else {
             let head = ResponseHead.bytes(
                 status: status, headers: response.headers, contentLength: hasBody ? 0 : nil, date: date, allocator: allocator
             )
             handler.write(head, endsResponse: true, flush: true, thenClose: thenClose)
-        case .buffer(let body):
-            let inline = sendsBody && body.readableBytes <= Self.inlineBodySize
-            var head = ResponseHead.bytes(
-                status: status, headers: response.headers, contentLength: hasBody ? Int64(body.readableBytes) : nil,
-                date: date, allocator: allocator, reservingBody: inline ? body.readableBytes : 0
-            )
-            if inline {
-                head.writeImmutableBuffer(body)
-                handler.write(head, endsResponse: true, flush: true, thenClose: thenClose)
-            } else if sendsBody {
-                handler.write(head, endsResponse: false, flush: false)
-                handler.write(body, endsResponse: true, flush: true, thenClose: thenClose)
-            } else {
-                handler.write(head, endsResponse: true, flush: true, thenClose: thenClose)
-            }
+            return
+        }
+        let inline = sendsBody && body.readableBytes <= Self.inlineBodySize
+        var head = ResponseHead.bytes(
+            status: status, headers: response.headers, contentLength: hasBody ? Int64(body.readableBytes) : nil,
+            date: date, allocator: allocator, reservingBody: inline ? body.readableBytes : 0
+        )
+        if inline {
+            head.writeImmutableBuffer(body)
+            handler.write(head, endsResponse: true, flush: true, thenClose: thenClose)
+        } else if sendsBody {
+            handler.write(head, endsResponse: false, flush: false)
+            handler.write(body, endsResponse: true, flush: true, thenClose: thenClose)
+        } else {
+            handler.write(head, endsResponse: true, flush: true, thenClose: thenClose)
         }
     }
 
