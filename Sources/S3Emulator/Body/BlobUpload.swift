@@ -16,13 +16,14 @@ import S3EmulatorStorage
 /// Every path out of an upload either commits it or calls ``abort()``; a blob that is never
 /// committed is removed (or swept at the next start).
 struct BlobUpload {
-    /// Each batch costs the hashing lane two hops (its task, then an I/O thread) between one
-    /// batch's MD5 and the next; at 1 MiB those gaps held a 1 GiB PUT to about 80% of MD5's own
-    /// speed (MD5 is the bound: ~620 MB/s on one core of the tenth round's host). At 4 MiB, with
-    /// two batches per lane, the PUT ran 7% faster and its peak RSS rose by 12 MiB.
-    static let batchSize = 4 << 20
+    /// Larger batches would let a single large PUT go faster where MD5 bounds it (each batch
+    /// costs the hashing lane two hand-offs: 4 MiB batches, two per lane, took a 1 GiB PUT from
+    /// about 510 to 550 MB/s on the tenth round's host), but an upload holds up to a lane's depth
+    /// plus one batches, and concurrent uploads (a multipart upload's parts) multiply that: with
+    /// 4 MiB batches, six 16 MiB parts at once took a debug server from 84 to 117 MiB.
+    static let batchSize = 1 << 20
     /// At most this many batches are in each lane (being hashed or written, or waiting to be).
-    static let laneDepth = 2
+    static let laneDepth = 3
 
     private let store: ObjectStore
     private let digests: BodyDigests
