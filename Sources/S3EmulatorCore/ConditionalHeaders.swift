@@ -49,19 +49,20 @@ public struct ConditionalHeaders: Sendable, Equatable {
     /// Evaluates the conditions against an existing object.
     ///
     /// - Parameters:
-    ///   - etag: the object's ETag, quoted (`"\"abc\""`) or not.
+    ///   - etag: the object's ETag, quoted (`"\"abc\""`) or not; made only when an If-Match or
+    ///     If-None-Match asks for it (most reads carry no condition).
     ///   - lastModified: the object's Last-Modified time.
     ///   - isReadRequest: true for GET and HEAD, where a failed If-None-Match or
     ///     If-Modified-Since is 304; false for writes and copy sources, where it is 412.
-    public func evaluate(etag: String, lastModified: Date, isReadRequest: Bool) -> ConditionalOutcome {
+    public func evaluate(etag: @autoclosure () -> String, lastModified: Date, isReadRequest: Bool) -> ConditionalOutcome {
         let modifiedSecond = Self.wholeSeconds(lastModified)
         if let ifMatch {
-            guard Self.etagMatches(ifMatch, etag: etag) else { return .preconditionFailed }
+            guard Self.etagMatches(ifMatch, etag: etag()) else { return .preconditionFailed }
         } else if let header = ifUnmodifiedSince, let since = HTTPDate.parse(header) {
             if modifiedSecond > Self.wholeSeconds(since) { return .preconditionFailed }
         }
         if let ifNoneMatch {
-            if Self.etagMatches(ifNoneMatch, etag: etag) {
+            if Self.etagMatches(ifNoneMatch, etag: etag()) {
                 return isReadRequest ? .notModified : .preconditionFailed
             }
         } else if let header = ifModifiedSince, let since = HTTPDate.parse(header) {

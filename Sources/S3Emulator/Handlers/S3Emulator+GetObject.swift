@@ -50,10 +50,7 @@ extension S3Emulator {
             ifMatch: headers["if-match"], ifNoneMatch: headers["if-none-match"],
             ifModifiedSince: headers["if-modified-since"], ifUnmodifiedSince: headers["if-unmodified-since"]
         )
-        // Most reads carry no condition: the quoted ETag is made only for one that does.
-        switch conditions.isEmpty
-            ? .proceed : conditions.evaluate(etag: ETag(unquoted: record.etag).quoted, lastModified: record.lastModified, isReadRequest: true)
-        {
+        switch conditions.evaluate(etag: ETag(unquoted: record.etag).quoted, lastModified: record.lastModified, isReadRequest: true) {
         case .proceed:
             break
         case .notModified:
