@@ -242,13 +242,9 @@ private struct PresignedParameters {
     /// exact case, SigV4's in any case. Picked by length first: most names are passed over
     /// without a comparison.
     private static func classify(_ name: UnsafeBufferPointer<UInt8>) -> Kind {
-        func equals(_ literal: StaticString) -> Bool {
-            name.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
-        }
+        func equals(_ literal: StaticString) -> Bool { name.elementsEqual(literal.utf8Bytes) }
         func equalsIgnoringCase(_ lowercased: StaticString) -> Bool {
-            AuthBytes.equalsIgnoringASCIICase(
-                name, lowercased: UnsafeBufferPointer(start: lowercased.utf8Start, count: lowercased.utf8CodeUnitCount)
-            )
+            AuthBytes.equalsIgnoringASCIICase(name, lowercased: lowercased.utf8Bytes)
         }
         switch name.count {
         case 9 where equals("Signature"), 14 where equals("AWSAccessKeyId"): return .refused

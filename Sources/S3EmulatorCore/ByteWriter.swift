@@ -59,7 +59,7 @@ public struct ByteWriter {
 
     @inlinable
     public mutating func append(_ text: StaticString) {
-        append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        append(text.utf8Bytes)
     }
 
     /// `value` in decimal.
@@ -80,5 +80,13 @@ public struct ByteWriter {
     public func written(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
         precondition(range.upperBound <= count)
         return UnsafeBufferPointer(rebasing: buffer[range])
+    }
+}
+
+extension StaticString {
+    /// The literal's UTF-8 bytes, to compare with or copy (a string literal always has them).
+    @inlinable
+    public var utf8Bytes: UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: utf8Start, count: utf8CodeUnitCount)
     }
 }

@@ -99,9 +99,7 @@ private enum FieldRole {
     case other
 
     init(_ name: UnsafeBufferPointer<UInt8>) {
-        func equals(_ literal: StaticString) -> Bool {
-            name.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
-        }
+        func equals(_ literal: StaticString) -> Bool { name.elementsEqual(literal.utf8Bytes) }
         switch name.count {
         case 4 where equals("date"), 6 where equals("server"): self = .own
         case 14 where equals("content-length"): self = .length
