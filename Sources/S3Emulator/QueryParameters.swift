@@ -16,8 +16,9 @@ public struct QueryParameters: Sendable {
         var name: Range<Int>
         /// The name decoded, when that differs from its bytes.
         var decodedName: String?
+
         /// The decoded name's length in bytes.
-        var nameLength: Int
+        var nameLength: Int { decodedName?.utf8.count ?? name.count }
         /// The value's bytes in the query, still encoded; nil without `=`.
         var value: Range<Int>?
     }
@@ -50,7 +51,7 @@ public struct QueryParameters: Sendable {
                     valid = false
                     return false
                 }
-                parts.append(Part(name: name, decodedName: decodedName, nameLength: decodedName?.utf8.count ?? name.count, value: value))
+                parts.append(Part(name: name, decodedName: decodedName, value: value))
                 return true
             }
             return valid
