@@ -64,6 +64,12 @@ final class ObjectStore: Sendable {
         try await threadPool.runIfActive(body)
     }
 
+    /// Queues `work` on the I/O thread pool without waiting for it. `work` is told whether the
+    /// pool was still running; when it was not, it runs at once on the calling thread.
+    func submit(_ work: @escaping @Sendable (_ active: Bool) -> Void) {
+        threadPool.submit { state in work(state == .active) }
+    }
+
     /// Removes a blob no object refers to any more (the one an overwrite replaced) on the I/O
     /// threads, without waiting: the request answers before the old bytes are unlinked. A crash
     /// before the removal leaves an orphan blob, which the start-up sweep removes.

@@ -3,11 +3,11 @@ import S3EmulatorStorage
 
 /// Streams bytes into a new blob: gathers up to ``batchSize`` bytes (the received buffers
 /// themselves, uncopied), then hashes each batch (``BodyDigests``) and writes it to a temporary
-/// file on the I/O threads, in two lanes, each taking its batches in order, while the next
-/// batches are received; finally commits the blob and its metadata row in one hop. Receiving
-/// waits only when a lane is ``laneDepth`` batches behind, so a slow moment of the disk or of
-/// the hashing does not stop the socket. Memory stays at a few batches whatever the object
-/// size. Call ``finishHashing()`` before reading the digests.
+/// file on the I/O threads, in two lanes (``UploadLane``), each taking its batches in order,
+/// while the next batches are received; finally commits the blob and its metadata row in one
+/// hop. Receiving waits only when a lane is ``laneDepth`` batches behind, so a slow moment of
+/// the disk or of the hashing does not stop the socket. Memory stays at a few batches whatever
+/// the object size. Call ``finishHashing()`` before reading the digests.
 ///
 /// An object's body of at most ``MetadataStore/inlineBlobLimit`` bytes never touches a file:
 /// ``finish(_:precondition:)`` commits its bytes with the object's row (an inline blob). A
@@ -16,9 +16,7 @@ import S3EmulatorStorage
 /// Every path out of an upload either commits it or calls ``abort()``; a blob that is never
 /// committed is removed (or swept at the next start).
 struct BlobUpload {
-    /// Larger batches would let a single large PUT go faster where MD5 bounds it (each batch
-    /// costs the hashing lane two hand-offs: 4 MiB batches, two per lane, took a 1 GiB PUT from
-    /// about 510 to 550 MB/s on the tenth round's host), but an upload holds up to a lane's depth
+    /// Larger batches cost the lanes less per byte, but an upload holds up to a lane's depth
     /// plus one batches, and concurrent uploads (a multipart upload's parts) multiply that: with
     /// 4 MiB batches, six 16 MiB parts at once took a debug server from 84 to 117 MiB.
     static let batchSize = 1 << 20
@@ -27,12 +25,10 @@ struct BlobUpload {
 
     private let store: ObjectStore
     private let digests: BodyDigests
+    /// The lanes, from the first full batch on; a body smaller than a batch never needs them.
+    private var lanes: (hashing: UploadLane<Void>, writing: UploadLane<BlobWriter?>)?
+    /// The blob file, once the writing lane has settled (or for the last batch).
     private var writer: BlobWriter?
-    /// The batches being written, oldest first; each waits for the one before it and yields the
-    /// writer once its bytes are in the file.
-    private var writes: [Task<BlobWriter, any Error>] = []
-    /// The batches being hashed, oldest first; each waits for the one before it.
-    private var hashes: [Task<Void, any Error>] = []
     private var pending: [ByteBuffer] = []
     private var pendingBytes = 0
     /// Whether `pending` has been hashed already (by ``finishHashing()``).
@@ -44,8 +40,8 @@ struct BlobUpload {
         self.digests = digests
     }
 
-    /// Adds bytes; hands a batch to the lanes when enough have gathered (after waiting for the
-    /// oldest batch of a full lane).
+    /// Adds bytes; hands a batch to the lanes when enough have gathered (after waiting for room
+    /// in a full lane).
     mutating func append(_ buffer: ByteBuffer) async throws {
         guard buffer.readableBytes > 0 else { return }
         pending.append(buffer)
@@ -56,51 +52,41 @@ struct BlobUpload {
     }
 
     private mutating func flush() async throws {
-        while hashes.count >= Self.laneDepth {
-            try await hashes.removeFirst().value
-        }
-        while writes.count >= Self.laneDepth {
-            _ = try await writes.removeFirst().value
-        }
+        let lanes = self.lanes ?? (
+            UploadLane(store: store, depth: Self.laneDepth, context: ()),
+            UploadLane(store: store, depth: Self.laneDepth, context: nil)
+        )
+        self.lanes = lanes
         let batch = pending
         pending = []
         pendingBytes = 0
-        let previousHash = hashes.last
-        hashes.append(Task { [store, digests] in
-            try await previousHash?.value
-            try await store.io { digests.update(batch) }
-        })
-        let previousWrite = writes.last
-        let existing = writer
-        writer = nil
-        writes.append(Task { [store] in
-            let previous = try await previousWrite?.value
-            return try await store.io {
-                let writer = try previous ?? existing ?? store.blobs.makeWriter()
-                try Self.write(batch, to: writer)
-                return writer
-            }
-        })
+        try await lanes.hashing.enqueue { [digests] _ in digests.update(batch) }
+        try await lanes.writing.enqueue { [store] writer in
+            let file = try writer ?? store.blobs.makeWriter()
+            writer = file
+            try Self.write(batch, to: file)
+        }
     }
 
-    /// Waits for the writes in flight, taking back the writer.
+    /// Waits for the writes in flight, taking the blob file from the writing lane (also when a
+    /// write threw, so that ``abort()`` removes it).
     private mutating func settle() async throws {
-        guard let last = writes.last else { return }
-        writes = []
-        writer = try await last.value
-    }
-
-    /// Waits for the batches being hashed.
-    private mutating func settleHashing() async throws {
-        guard let last = hashes.last else { return }
-        hashes = []
-        try await last.value
+        guard let writing = lanes?.writing else { return }
+        do {
+            try await writing.wait()
+        } catch {
+            writer = writing.context
+            lanes = nil
+            throw error
+        }
+        writer = writing.context
+        lanes = nil
     }
 
     /// Hashes every byte appended so far (the last, partial batch here, without a hop); the
     /// digests are complete when it returns. Call once, after the last ``append(_:)``.
     mutating func finishHashing() async throws {
-        try await settleHashing()
+        try await lanes?.hashing.wait()
         if !pendingHashed {
             digests.update(pending)
             pendingHashed = true
@@ -119,8 +105,7 @@ struct BlobUpload {
     /// (``ObjectStore/commitInline(_:bytes:precondition:)``); a larger one is a blob file
     /// (``finish(_:)``).
     mutating func finish(_ record: ObjectRecord, precondition: WritePrecondition) async throws -> String? {
-        try await finishHashing()
-        try await settle()
+        try await finishLanes()
         guard writer == nil, pendingBytes <= MetadataStore.inlineBlobLimit else {
             return try await finish { [store] blobID in
                 var record = record
@@ -143,8 +128,7 @@ struct BlobUpload {
     /// Writes what is left to a blob file, commits it, and runs `commitMetadata` with its id, all
     /// on one I/O thread hop. When `commitMetadata` throws, the blob is removed.
     mutating func finish<T: Sendable>(_ commitMetadata: @escaping @Sendable (String) throws -> T) async throws -> T {
-        try await finishHashing()
-        try await settle()
+        try await finishLanes()
         let batch = pending
         let existing = writer
         pending = []
@@ -169,15 +153,22 @@ struct BlobUpload {
         }
     }
 
+    /// Finishes hashing and writing what the lanes hold, or aborts the upload.
+    private mutating func finishLanes() async throws {
+        do {
+            try await finishHashing()
+            try await settle()
+        } catch {
+            await abort()
+            throw error
+        }
+    }
+
     /// Discards the upload and its temporary file (after any write or hashing in flight has ended).
     mutating func abort() async {
-        if let last = hashes.last {
-            hashes = []
-            _ = try? await last.value
-        }
-        if let last = writes.last {
-            writes = []
-            writer = try? await last.value
+        if let lanes {
+            try? await lanes.hashing.wait()
+            try? await settle()
         }
         guard let writer else { return }
         self.writer = nil
