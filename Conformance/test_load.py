@@ -2,8 +2,9 @@
 
 Every request must succeed with the status S3 gives; the server's resident memory and open file
 descriptors (from /proc) must not grow between the first and the last 10 s beyond the stated
-tolerance; p50 and p99 latencies are printed per operation (run pytest with -s, or read the
-captured output of the test). `S3EMU_LOAD_SECONDS` changes the duration.
+tolerance (memory by the windows' peaks, descriptors by their medians), and the descriptors must
+return to a handful once the clients have gone; p50 and p99 latencies are printed per operation
+(run pytest with -s, or read the captured output of the test). `S3EMU_LOAD_SECONDS` changes the duration.
 
 The clients are raw SigV4 requests (botocore's signer) over one keep-alive connection per client,
 so the load is the server's, not the client library's.
@@ -221,10 +222,14 @@ def test_64_clients_of_mixed_operations_for_60_seconds(private_server):
     first = [s for s in samples if s[0] <= WINDOW]
     last = [s for s in samples if s[0] >= SECONDS - WINDOW]
     first_rss, last_rss = max(s[1] for s in first), max(s[1] for s in last)
-    first_fds, last_fds = max(s[2] for s in first), max(s[2] for s in last)
+    # Descriptors are compared by the windows' medians: a leak raises the whole window, while
+    # the peak is mostly how many files happened to be open mid-request at one sample (up to
+    # two per client: a copy's source and its new blob).
+    first_fds, last_fds = statistics.median(s[2] for s in first), statistics.median(s[2] for s in last)
     lines.append(f"  RSS peak: first {WINDOW:.0f} s {first_rss / 2**20:.1f} MiB, last {WINDOW:.0f} s {last_rss / 2**20:.1f} MiB"
                  f" (median {statistics.median(s[1] for s in first) / 2**20:.1f} → {statistics.median(s[1] for s in last) / 2**20:.1f})")
-    lines.append(f"  open fds peak: first {first_fds}, last {last_fds}")
+    lines.append(f"  open fds median: first {first_fds:.0f}, last {last_fds:.0f}"
+                 f" (peak {max(s[2] for s in first)} → {max(s[2] for s in last)})")
     print("\n".join(lines))
 
     assert not results.errors, results.errors[:10]
