@@ -805,6 +805,7 @@ class Bench:
             for name in ALL_SERVERS:
                 server = self.servers[name]
                 if name != "nginx":
+                    self.warm_big_file()
                     self.settle()
                     before = cpu_seconds(server["pid"])
                     with RSSSampler(server["pid"], 0.01) as sampler:
@@ -826,6 +827,19 @@ class Bench:
             unit = self.results[title]["unit"]
             log(f"{title}: " + ", ".join(
                 f"{n} {fmt(self.median(title, n), unit)}" for n in ALL_SERVERS if self.median(title, n) is not None))
+
+    def warm_big_file(self) -> None:
+        """Reads the PUT's source file through the page cache, so that curl is not charged for it.
+
+        Reading a sparse file whose pages are not cached costs the kernel about 0.9 s per GiB (it
+        fills the cache with zeros); reading it again, 0.05 s. A file read once at the start does
+        not stay cached: some hosts reclaim idle page cache (DAMON_RECLAIM; 1 GiB read once was
+        down to 858 MiB cached 90 s later on the tenth round's host), and the first round's PUT,
+        15 minutes into the run, ran at half speed on it."""
+        buffer = bytearray(8 * MIB)
+        with open(self.big_file, "rb", buffering=0) as f:
+            while f.readinto(buffer):
+                pass
 
     def startup_serve(self) -> None:
         """`s3emu serve --port 0` from exec to the ready line, then SIGTERM; on a fresh data
@@ -883,13 +897,6 @@ class Bench:
         self.big_label = "1 GiB" if self.args.big_bytes == GIB else f"{self.args.big_bytes / MIB:g} MiB"
         with open(self.big_file, "wb") as f:
             f.truncate(self.args.big_bytes)  # sparse: reading it costs the client no disk I/O
-        # The first read of a new sparse file costs the kernel about 0.9 s per GiB (its page cache
-        # is filled with zeros); later reads cost 0.05 s. Read it once here, so the first server to
-        # be sent it is not charged for that (the first round's PUT ran at half speed).
-        buffer = bytearray(8 * MIB)
-        with open(self.big_file, "rb", buffering=0) as f:
-            while f.readinto(buffer):
-                pass
 
         log("start-up figures")
         self.startup_serve()
