@@ -72,15 +72,11 @@ struct BlobUpload {
     /// write threw, so that ``abort()`` removes it).
     private mutating func settle() async throws {
         guard let writing = lanes?.writing else { return }
-        do {
-            try await writing.wait()
-        } catch {
+        defer {
             writer = writing.context
             lanes = nil
-            throw error
         }
-        writer = writing.context
-        lanes = nil
+        try await writing.wait()
     }
 
     /// Hashes every byte appended so far (the last, partial batch here, without a hop); the
