@@ -1,3 +1,5 @@
+import S3EmulatorCore
+
 /// Reads the JSON of a stored ``ObjectMetadata`` (see ``MetadataJSONWriter``): an object whose
 /// members are strings, `null`, or objects of strings. Any JSON of that shape is accepted (all
 /// string escapes, whitespace), so text written by `JSONEncoder` reads back too; unknown members
@@ -163,7 +165,7 @@ struct MetadataJSONReader {
     }
 
     private mutating func literal(_ text: StaticString) throws {
-        for expected in UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount) {
+        for expected in text.utf8Bytes {
             guard index < bytes.count, bytes[index] == expected else {
                 throw failure("\(text)")
             }

@@ -1,3 +1,5 @@
+import S3EmulatorCore
+
 /// A JSON value read from a configuration file, with the bytes it was read from.
 ///
 /// The configuration file is read by this small reader rather than `JSONSerialization`
@@ -296,7 +298,7 @@ extension ConfigurationFileJSON {
         }
 
         mutating func literal(_ word: StaticString, path: String) throws(ConfigurationFileJSONSyntaxError) {
-            let expected = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+            let expected = word.utf8Bytes
             guard bytes.count - position >= expected.count, bytes[position..<position + expected.count].elementsEqual(expected) else {
                 throw failure("expected a value, found \(describeCurrent)", path: path)
             }
