@@ -4,7 +4,8 @@ Every request must succeed with the status S3 gives; the server's resident memor
 descriptors (from /proc) must not grow between the first and the last 10 s beyond the stated
 tolerance (memory by the windows' peaks, descriptors by their medians), and the descriptors must
 return to a handful once the clients have gone; p50 and p99 latencies are printed per operation
-(run pytest with -s, or read the captured output of the test). `S3EMU_LOAD_SECONDS` changes the duration.
+(run pytest with -s, or read the captured output of the test). `S3EMU_LOAD_SECONDS` changes
+the duration.
 
 The clients are raw SigV4 requests (botocore's signer) over one keep-alive connection per client,
 so the load is the server's, not the client library's.
