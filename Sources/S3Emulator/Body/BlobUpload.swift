@@ -80,7 +80,8 @@ struct BlobUpload {
     }
 
     /// Hashes every byte appended so far (the last, partial batch here, without a hop); the
-    /// digests are complete when it returns. Call once, after the last ``append(_:)``.
+    /// digests are complete when it returns. Call after the last ``append(_:)``; the `finish`
+    /// methods call it as well, and a second call does nothing.
     mutating func finishHashing() async throws {
         try await lanes?.hashing.wait()
         if !pendingHashed {
